@@ -1,0 +1,1 @@
+"""Hidden checks of activation_layers (to be written)."""

@@ -1,0 +1,1 @@
+"""Hidden checks of affine_softmax (to be written)."""

@@ -1,0 +1,1 @@
+"""Hidden checks of computational_graphs (to be written)."""

@@ -1,0 +1,1 @@
+"""Hidden checks of full_backprop (to be written)."""

@@ -1,0 +1,1 @@
+"""Hidden checks of training (to be written)."""

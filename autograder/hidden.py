@@ -1,0 +1,43 @@
+"""The entry point that hidden test cells call: ``check("mul_layer", globals())``.
+
+Two modes:
+
+* **record** (``course grade``; the environment variable ``BFS_RECORD_DIR`` is set): run the student's
+  code on the seeded scenarios and write the raw outputs to that folder. Nothing is judged here,
+  because this process also ran student code, which may have patched numpy or anything else. The
+  judge compares the records with the reference in a clean process.
+* **inline** (plain ``nbgrader autograde``, or an instructor running the source notebook): judge right
+  away in the kernel. Full marks: the cell prints a summary. Partial: the cell prints what failed
+  and evaluates to the points earned (nbgrader's partial credit). Nothing earned: ``AssertionError``.
+"""
+
+import os
+
+from .scenario import execute, scenarios_for
+
+RECORD_ENV = "BFS_RECORD_DIR"
+
+
+def check(grade_id, ns, points=None):
+    """Run the hidden checks of graded cell ``grade_id`` against the names defined in ``ns``."""
+    results = [execute(sc, ns) for sc in scenarios_for(grade_id)]
+    record_dir = os.environ.get(RECORD_ENV)
+    if record_dir:
+        from .judge import save_records
+
+        save_records(record_dir, grade_id, results)
+        return None
+
+    from .judge import judge_cell
+
+    if points is None:
+        points = len(results)
+    records = {i: r for i, r in enumerate(results)}
+    cell = judge_cell(grade_id, points, records)
+    if cell.score >= cell.points:
+        print(cell.report())
+        return None
+    if cell.score <= 0:
+        raise AssertionError("\n" + cell.report())
+    print(cell.report())
+    return cell.score

@@ -1,0 +1,161 @@
+"""The judge: compare what student code produced with what the reference produces.
+
+The judge runs in the grader's own process, which never executes student code. It re-creates each
+scenario's seeded inputs, runs the reference on them, and compares with the outputs recorded in the
+notebook kernel (``autograder.hidden``). Known mistakes are recognised and named.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .compare import describe_mismatch, plain_array
+from .scenario import execute, scenarios_for
+
+
+@dataclass
+class Check:
+    title: str
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    points: float
+    checks: list = field(default_factory=list)
+    problem: str = ""  # why nothing could be checked (cell skipped, records missing or tampered)
+
+    @property
+    def score(self):
+        if not self.checks:
+            return 0.0
+        passed = sum(c.passed for c in self.checks)
+        return math.floor(self.points * passed / len(self.checks) * 100 + 1e-9) / 100
+
+    def report(self):
+        """Plain-text feedback for the student: one line per sub-check."""
+        lines = [f"Hidden tests: {self.score:g} / {self.points:g} points"]
+        if self.problem:
+            lines.append(f"  ✗ {self.problem}")
+        for c in self.checks:
+            lines.append(f"  {'✓' if c.passed else '✗'} {c.title}" + ("" if c.passed else f": {c.message}"))
+        return "\n".join(lines)
+
+
+def reference_namespace():
+    from . import reference
+
+    return vars(reference)
+
+
+def judge_scenario(sc, recorded, error, ref_ns=None):
+    """Return a :class:`Check` for one scenario given the student's recorded outputs or error."""
+    if error:
+        return Check(sc.title, False, error)
+    expected, ref_error = execute(sc, ref_ns if ref_ns is not None else reference_namespace())
+    if ref_error:
+        raise RuntimeError(f"the reference failed scenario {sc.grade_id}/{sc.title}: {ref_error}")
+    inputs = sc.make_inputs()
+    problems = []
+    for key, exp in expected.items():
+        got = recorded.get(key, f"was not produced (the check did not get as far as `{key}`)")
+        if key in sc.custom:
+            msg = sc.custom[key](got, exp, inputs)
+        elif isinstance(got, str):
+            msg = f"{key} {got}"
+        else:
+            msg = describe_mismatch(key, got, exp, rtol=sc.rtol, atol=sc.atol)
+        if msg:
+            hint = diagnose(sc, key, got, inputs, expected)
+            problems.append(msg + (f" Likely mistake: {hint}" if hint else ""))
+    return Check(sc.title, not problems, " ".join(problems))
+
+
+def diagnose(sc, key, got, inputs, expected):
+    """Name the known mistake that explains output ``key``, if one does."""
+    if isinstance(got, str):
+        return ""
+    for mistake in sc.mistakes:
+        if mistake.key != key:
+            continue
+        try:
+            wrong, problem = plain_array(mistake.wrong(inputs, expected))
+        except Exception:  # a recogniser that does not apply to these inputs
+            continue
+        if problem is None and wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-9):
+            return mistake.message
+    return ""
+
+
+def judge_cell(grade_id, points, records, ref_ns=None):
+    """Judge every scenario of a graded cell. ``records`` is what :func:`load_records` returned."""
+    result = CellResult(grade_id, float(points))
+    if isinstance(records, str):
+        result.problem = records
+        return result
+    for sc in scenarios_for(grade_id):
+        entry = records.get(sc.index)
+        if entry is None:
+            result.checks.append(Check(sc.title, False, "was not run (the hidden test did not finish)."))
+            continue
+        outputs, error = entry
+        result.checks.append(judge_scenario(sc, outputs, error, ref_ns))
+    return result
+
+
+# --- the record files written in the kernel ---------------------------------------------------
+
+def record_paths(directory, grade_id):
+    directory = Path(directory)
+    return directory / f"{grade_id}.json", directory / f"{grade_id}.npz"
+
+
+def save_records(directory, grade_id, results):
+    """Write ``[(outputs, error), ...]`` for each scenario (called in the kernel)."""
+    meta_path, npz_path = record_paths(directory, grade_id)
+    meta, arrays = [], {}
+    for index, (outputs, error) in enumerate(results):
+        entry = {"index": index, "error": error, "problems": {}, "arrays": []}
+        for key, value in outputs.items():
+            if isinstance(value, str):
+                entry["problems"][key] = value
+            else:
+                arrays[f"s{index}__{key}"] = value
+                entry["arrays"].append(key)
+        meta.append(entry)
+    with open(npz_path, "wb") as fh:
+        np.savez(fh, **arrays)
+    meta_path.write_text(json.dumps(meta))
+
+
+def load_records(directory, grade_id):
+    """Read a cell's records strictly. Returns ``{index: (outputs, error)}`` or a problem string."""
+    meta_path, npz_path = record_paths(directory, grade_id)
+    if not meta_path.exists():
+        return ("the hidden tests of this cell did not run (was the kernel stopped, "
+                "or did earlier code prevent later cells from running?).")
+    try:
+        meta = json.loads(meta_path.read_text())
+        with np.load(npz_path, allow_pickle=False) as npz:
+            arrays = {k: np.array(npz[k]) for k in npz.files}
+        records = {}
+        for entry in meta:
+            index = int(entry["index"])
+            error = entry["error"]
+            if error is not None and not isinstance(error, str):
+                raise ValueError("error is not text")
+            outputs = {str(k): str(v) for k, v in entry["problems"].items()}
+            for key in entry["arrays"]:
+                arr = arrays[f"s{index}__{key}"]
+                if arr.dtype.kind not in "biuf":
+                    raise ValueError(f"array {key} has dtype {arr.dtype}")
+                outputs[str(key)] = arr
+            records[index] = (outputs, error)
+        return records
+    except Exception as exc:
+        return f"the records of this cell's hidden tests are unreadable ({type(exc).__name__}); no points."

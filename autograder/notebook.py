@@ -1,0 +1,148 @@
+"""Notebook structure: nbgrader cell metadata, and the trusted grading notebook.
+
+A submission is never executed as it arrives. The grader rebuilds the notebook from the instructor's
+structure: every read-only and graded cell comes from the source (so deleted, edited, renamed or
+duplicated test cells change nothing), only the student's answer cells and the extra code cells they
+added are taken from the submission. Everything unusual is written down as a note.
+"""
+
+import copy
+import json
+
+import nbformat
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+class BrokenNotebook(Exception):
+    """The submission cannot be read as a notebook; the message says why, for the grade report."""
+
+
+def meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell):
+    return meta(cell).get("grade_id")
+
+
+def is_solution(cell):
+    return bool(meta(cell).get("solution"))
+
+
+def is_graded(cell):
+    return bool(meta(cell).get("grade")) and cell.get("cell_type") == "code"
+
+
+def graded_cells(nb):
+    """``[(grade_id, points)]`` of the auto-graded code cells, in order."""
+    return [(grade_id(c), float(meta(c).get("points", 0))) for c in nb.cells if is_graded(c)]
+
+
+def read(path):
+    """Read a submitted notebook, turning every way it can be broken into :class:`BrokenNotebook`."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        json.loads(text)
+    except UnicodeDecodeError:
+        raise BrokenNotebook(f"{path.name} is not UTF-8 text, so it is not a notebook.") from None
+    except json.JSONDecodeError as exc:
+        raise BrokenNotebook(f"{path.name} is not valid notebook JSON (line {exc.lineno}: {exc.msg}). "
+                             "Was it edited outside Jupyter or saved half-way?") from None
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+            raise ValueError("not an nbformat 4 notebook")
+        for cell in nb.cells:
+            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source"), str):
+                raise ValueError("a cell has no type or source")
+    except Exception as exc:
+        raise BrokenNotebook(f"{path.name} is JSON but not a Jupyter notebook ({exc}).") from None
+    return nb
+
+
+def strip_region(text, begin, end):
+    """Remove the lines from ``begin`` to ``end`` (inclusive)."""
+    out, skipping = [], False
+    for line in text.splitlines():
+        if line.strip() == begin:
+            skipping = True
+        elif line.strip() == end:
+            skipping = False
+        elif not skipping:
+            out.append(line)
+    return "\n".join(out)
+
+
+def strip_markers(text):
+    """Source cell with the solution markers removed: what a perfect student would have typed."""
+    return "\n".join(line for line in text.splitlines() if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+
+
+def _visible(text):
+    return strip_region(text, BEGIN_HIDDEN, END_HIDDEN).strip()
+
+
+def grading_template(source_nb, release_nb):
+    """The source notebook with every solution replaced by the released stub (hidden tests kept)."""
+    stubs = {grade_id(c): c for c in release_nb.cells if is_solution(c)}
+    template = copy.deepcopy(source_nb)
+    for i, cell in enumerate(template.cells):
+        if is_solution(cell):
+            template.cells[i] = copy.deepcopy(stubs[grade_id(cell)])
+    return template
+
+
+def merge(template, student_nb):
+    """Build the notebook to execute: template structure + the student's answers and extra code cells.
+
+    Returns ``(notebook, notes)``.
+    """
+    notes = []
+    known = {grade_id(c): c for c in template.cells if grade_id(c)}
+    by_id = {c.get("id"): grade_id(c) for c in template.cells if grade_id(c) and c.get("id")}
+    answers, extras, anchor = {}, {}, None
+    for cell in student_nb.cells:
+        gid = grade_id(cell) or by_id.get(cell.get("id"))
+        if gid in known:
+            anchor = gid
+            if not is_solution(known[gid]):
+                if _visible(cell.source) != _visible(known[gid].source):
+                    notes.append(f"read-only cell {gid!r} was changed in the submission; "
+                                 "the original was used.")
+                continue
+            if gid in answers:
+                notes.append(f"answer cell {gid!r} appears more than once; the first copy was graded.")
+                continue
+            if cell.cell_type != "code":
+                notes.append(f"answer cell {gid!r} was turned into a {cell.cell_type} cell; graded as empty.")
+                continue
+            answers[gid] = cell.source
+        elif cell.cell_type == "code" and cell.source.strip():
+            if gid:
+                notes.append(f"cell {gid!r} is not part of this assignment; it was run as ordinary code.")
+            extras.setdefault(anchor, []).append(cell.source)
+    merged = copy.deepcopy(template)
+    merged.cells = [nbformat.v4.new_code_cell(src) for src in extras.get(None, [])]
+    for cell in template.cells:
+        cell = copy.deepcopy(cell)
+        gid = grade_id(cell)
+        if gid and is_solution(cell):
+            if gid in answers:
+                cell.source = answers[gid]
+            else:
+                notes.append(f"answer cell {gid!r} is missing from the submission; graded as unanswered.")
+        merged.cells.append(cell)
+        for src in extras.get(gid, []) if gid else []:
+            merged.cells.append(nbformat.v4.new_code_cell(src))
+    missing_tests = [g for g, c in known.items() if is_graded(c)
+                     and not any(grade_id(s) == g or s.get("id") == c.get("id") for s in student_nb.cells)]
+    for gid in missing_tests:
+        notes.append(f"graded cell {gid!r} was deleted from the submission; it was restored and run.")
+    for i, cell in enumerate(merged.cells):
+        cell["id"] = f"cell-{i}"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return merged, notes

@@ -1,0 +1,259 @@
+"""Grade submissions: rebuild each notebook, execute it in a separate (sandboxed) process, judge.
+
+One submission's failure never stops the others: every way a submission can break becomes a
+grade of 0 with a reason. Workers run in parallel; everything that touches shared state (the
+gradebook, the report) happens afterwards, in one thread.
+"""
+
+import os
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import notebook as nbtools
+from .execute import SINGLE_THREAD_ENV, run_notebook
+from .hidden import RECORD_ENV
+from .judge import CellResult, judge_cell, load_records, reference_namespace
+
+# what the kernel may import from the grader: never the reference, never the pipeline
+RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "judge.py", "checks"]
+
+
+@dataclass
+class Limits:
+    cell_timeout: float = 60
+    notebook_timeout: float = 300
+    memory_mb: int = 2048
+    processes: int = 64
+
+
+@dataclass
+class NotebookGrade:
+    student: str
+    assignment: str
+    notebook: str
+    max_score: float
+    cells: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    status: str = "graded"  # or "broken"
+    reason: str = ""
+    feedback: object = None  # the judged notebook (hidden tests removed), for feedback
+
+    @property
+    def score(self):
+        return round(sum(c.score for c in self.cells), 2)
+
+
+@dataclass
+class CourseFiles:
+    """What the grader needs of one assignment: its name, notebook name, template and release folder."""
+
+    name: str
+    notebook: str
+    template: object
+    release_dir: Path
+
+    @property
+    def graded(self):
+        return nbtools.graded_cells(self.template)
+
+    @property
+    def max_score(self):
+        return sum(p for _, p in self.graded)
+
+
+def course_files(assignment, source_root, release_root):
+    source_nb = nbformat.read(Path(source_root) / assignment.name / assignment.notebook, as_version=4)
+    release_dir = Path(release_root) / assignment.name
+    release_nb = nbformat.read(release_dir / assignment.notebook, as_version=4)
+    return CourseFiles(assignment.name, assignment.notebook, nbtools.grading_template(source_nb, release_nb),
+                       release_dir)
+
+
+def make_runtime(directory):
+    """Copy the kernel-side part of the grader (no reference, no pipeline) to ``directory``."""
+    package = Path(__file__).resolve().parent
+    target = Path(directory) / "autograder"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_FILES:
+        src = package / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, target / name)
+    return Path(directory)
+
+
+def _zero(files, student, reason, notes=()):
+    grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=list(notes),
+                          status="broken", reason=reason)
+    grade.cells = [CellResult(gid, pts, problem=reason) for gid, pts in files.graded]
+    return grade
+
+
+def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=None, sandbox=None):
+    """Grade one student's submission of one assignment. Never raises for a bad submission."""
+    limits = limits or Limits()
+    submitted_dir, workdir = Path(submitted_dir), Path(workdir)
+    path, notes = find_notebook(submitted_dir, files.notebook)
+    if path is None:
+        return _zero(files, student, notes[0])
+    try:
+        student_nb = nbtools.read(path)
+    except nbtools.BrokenNotebook as exc:
+        return _zero(files, student, str(exc), notes)
+    merged, merge_notes = nbtools.merge(files.template, student_nb)
+    notes += merge_notes
+    answered = [n for n in merge_notes if "missing from the submission" in n]
+    if answered and len(answered) == sum(nbtools.is_solution(c) for c in files.template.cells):
+        notes.append("this does not look like a notebook of this assignment (no answer cell matched).")
+
+    run_dir, record_dir = workdir / "run", workdir / "records"
+    shutil.rmtree(workdir, ignore_errors=True)
+    for d in (run_dir, record_dir):
+        d.mkdir(parents=True)
+    for item in files.release_dir.iterdir():  # helpers from the release, never the student's copies
+        if item.name != files.notebook and not item.name.startswith("."):
+            (shutil.copytree if item.is_dir() else shutil.copy2)(item, run_dir / item.name)
+    nb_in, nb_out = workdir / "grading.ipynb", workdir / "executed.ipynb"
+    nbformat.write(merged, nb_in)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
+    env.update(SINGLE_THREAD_ENV)
+    env.update({RECORD_ENV: str(record_dir), "PYTHONPATH": str(runtime), "HOME": str(run_dir)})
+    wrap = sandbox.wrapper(run_dir=run_dir, record_dir=record_dir, workdir=workdir, runtime=runtime,
+                           limits=limits) if sandbox else None
+    run = run_notebook(nb_in, nb_out, cwd=run_dir, env=env, cell_timeout=limits.cell_timeout,
+                       total_timeout=limits.notebook_timeout, wrap=wrap)
+    if not run.ok:
+        notes.append(run.reason)
+    try:
+        executed = nbformat.read(nb_out, as_version=4)
+    except Exception:
+        executed = merged
+
+    grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=notes)
+    if not run.ok:
+        grade.reason = run.reason
+    ref_ns = reference_namespace()
+    for gid, points in files.graded:
+        grade.cells.append(judge_cell(gid, points, load_records(record_dir, gid), ref_ns))
+    grade.feedback = feedback_notebook(executed, grade)
+    return grade
+
+
+def find_notebook(folder, expected):
+    """The submitted notebook in ``folder``: by its expected name, else the only notebook there."""
+    if not folder.is_dir():
+        return None, [f"no submission folder {folder.name}"]
+    path = folder / expected
+    if path.is_file():
+        return path, []
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(found) == 1:
+        return found[0], [f"the notebook was renamed to {found[0].name} (expected {expected}); it was graded."]
+    if not found:
+        return None, [f"no notebook in the submission (expected {expected})."]
+    return None, [f"several notebooks and none named {expected}: {', '.join(p.name for p in found)}."]
+
+
+def feedback_notebook(executed, grade):
+    """The executed notebook as the student may see it: hidden tests replaced by their results."""
+    nb = nbformat.from_dict(dict(executed))
+    results = {c.grade_id: c for c in grade.cells}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = nbtools.grade_id(cell)
+        if nbtools.is_graded(cell) and gid in results:
+            cell.source = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN).rstrip()
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=results[gid].report() + "\n")]
+        elif nbtools.BEGIN_HIDDEN in cell.source:  # never show hidden tests, wherever they are
+            cell.source = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN)
+            cell.outputs = []
+        for out in cell.outputs:
+            if out.get("output_type") == "error":
+                # keep the message; drop frames that could point into grader code
+                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+    return nb
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+    folder: Path
+
+
+def find_jobs(submitted_root, known):
+    """Every ``<student>/<assignment>/`` folder under ``submitted_root``; unknown assignments are reported."""
+    jobs, skipped = [], []
+    for student_dir in sorted(p for p in Path(submitted_root).iterdir() if p.is_dir()):
+        for adir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+            if adir.name in known:
+                jobs.append(Job(student_dir.name, adir.name, adir))
+            elif not adir.name.startswith("."):
+                skipped.append(f"{student_dir.name}/{adir.name}: not an assignment of this course")
+    return jobs, skipped
+
+
+def unpack_submissions(path, target):
+    """Return a folder laid out as ``<student>/<assignment>/``: ``path`` itself, its ``submitted/``, or a zip."""
+    path = Path(path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        target = Path(target)
+        with zipfile.ZipFile(path) as zf:
+            for member in zf.infolist():
+                name = Path(member.filename)
+                if name.is_absolute() or ".." in name.parts:
+                    raise ValueError(f"{path.name} contains an unsafe path: {member.filename}")
+            zf.extractall(target)
+        path = target
+        inner = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith("__MACOSX")]
+        if len(inner) == 1 and not (path / "submitted").is_dir() and (inner[0] / "submitted").is_dir():
+            path = inner[0]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is neither a folder nor a zip file of submissions.")
+    return path / "submitted" if (path / "submitted").is_dir() else path
+
+
+def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True):
+    """Grade every job in parallel; returns grades in the order of ``jobs``."""
+    workroot = Path(workroot)
+    runtime = make_runtime(workroot / "runtime")
+    workers = workers or os.cpu_count() or 1
+    results = [None] * len(jobs)
+
+    def one(i):
+        job = jobs[i]
+        files = files_by_name[job.assignment]
+        try:
+            return grade_notebook(files, job.student, job.folder, workroot / "jobs" / f"{i:05d}", runtime,
+                                  limits=limits, sandbox=sandbox)
+        except Exception as exc:  # a grader bug must not lose the rest of the class
+            return _zero(files, job.student, f"internal grader error: {type(exc).__name__}: {exc}")
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(jobs), desc="grading", unit="notebook")
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(one, i): i for i in range(len(jobs))}
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            if bar:
+                bar.update()
+    if bar:
+        bar.close()
+    return results
+
+
+def scratch_dir(prefix="bfs-grade-"):
+    return Path(tempfile.mkdtemp(prefix=prefix))

@@ -1,0 +1,1 @@
+"""Reference for assignment activation_layers (to be written)."""

@@ -1,0 +1,1 @@
+"""Reference for assignment affine_softmax (to be written)."""

@@ -1,0 +1,1 @@
+"""Reference for assignment computational_graphs (to be written)."""

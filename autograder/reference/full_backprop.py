@@ -1,0 +1,1 @@
+"""Reference for assignment full_backprop (to be written)."""

@@ -1,0 +1,1 @@
+"""Reference for assignment training (to be written)."""

@@ -1,0 +1,1 @@
+"""Backprop from Scratch, as an instructor runs it: release, grade, feedback, export, demo."""

@@ -1,0 +1,66 @@
+"""Helpers for writing source notebooks with nbgrader (schema 3) cell metadata.
+
+A source notebook follows one pattern per concept: explanation (markdown), a solution cell, a
+visible check (read-only), then a graded cell whose hidden region calls ``autograder.hidden.check``.
+"""
+
+import textwrap
+
+import nbformat
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def _src(text):
+    return textwrap.dedent(text).strip("\n")
+
+
+def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def md(text):
+    """Explanatory prose (students may edit it; it is not graded)."""
+    return nbformat.v4.new_markdown_cell(_src(text))
+
+
+def code(text):
+    """A plain code cell (examples, plots) that students may change."""
+    return nbformat.v4.new_code_cell(_src(text))
+
+
+def readonly(grade_id, text):
+    """A locked code cell: setup or a visible check. Students cannot change it, and grading restores it."""
+    return nbformat.v4.new_code_cell(_src(text), metadata=_nbgrader(grade_id, locked=True))
+
+
+def solution(grade_id, text):
+    """An autograded answer: everything between ### BEGIN/END SOLUTION becomes a stub in the release."""
+    return nbformat.v4.new_code_cell(_src(text), metadata=_nbgrader(grade_id, solution=True))
+
+
+def graded(grade_id, points, comment):
+    """A graded test cell whose hidden region runs the scenarios registered for ``grade_id``.
+
+    ``comment`` tells students what the hidden tests look at; it stays visible in the release.
+    """
+    comment = "\n".join("# " + line if line else "#" for line in _src(comment).splitlines())
+    body = (f"{comment}\n### BEGIN HIDDEN TESTS\nfrom autograder.hidden import check\n"
+            f"check({grade_id!r}, globals(), points={points})\n### END HIDDEN TESTS")
+    return nbformat.v4.new_code_cell(body, metadata=_nbgrader(grade_id, grade=True, locked=True, points=points))
+
+
+def notebook(cells):
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def write(nb, path):
+    nbformat.validate(nb)
+    nbformat.write(nb, str(path))

@@ -1,0 +1,193 @@
+"""``course release``: generate release/ from source/ with nbgrader, then prove it is right.
+
+Checks, per assignment (each failure names the notebook and the cell):
+1. every graded cell has hidden checks registered, and its ``points=`` matches the cell metadata;
+2. the released notebook has no solution, no hidden test, no grader import, and its folder holds
+   no grader or reference file;
+3. the source notebook, graded as if a student had submitted it, gets full marks, and its visible
+   checks pass;
+4. the released notebook, submitted unfilled, gets 0 on every graded cell, and nothing fails before
+   the first answer cell.
+"""
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from autograder import notebook as nbtools
+from autograder.pipeline import Job, course_files, grade_jobs, scratch_dir
+from autograder.scenario import scenarios_for
+
+from .sequence import ROOT, assignments
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def nbgrader_api(course_dir, db_path):
+    """An NbGraderAPI for ``course_dir`` with the gradebook at ``db_path`` (kept out of the source tree)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    config = Config()
+    config_file = ROOT / "course" / "nbgrader_config.py"
+    namespace = {"get_config": lambda: config}
+    exec(compile(config_file.read_text(), str(config_file), "exec"), namespace)
+    config.CourseDirectory.root = str(course_dir)
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    config.CourseDirectory.db_url = f"sqlite:///{Path(db_path).resolve()}"
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir, config=config)
+
+
+def sync_helpers(assignment, root=ROOT):
+    """Copy the student-side helper files an assignment needs into its source folder."""
+    for src, dest in assignment.extra_files:
+        src, dest = root / src, root / "source" / assignment.name / dest
+        if src.is_dir():
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dest)
+
+
+def generate(api, assignment):
+    result = api.generate_assignment(assignment.name, force=True, create=True)
+    if not result["success"]:
+        raise ReleaseError(f"nbgrader could not generate {assignment.name}:\n{result['log']}\n{result['error']}")
+    # nbgrader leaves the source folder's caches in the release
+    for junk in Path(api.coursedir.root, "release", assignment.name).rglob("__pycache__"):
+        shutil.rmtree(junk)
+
+
+def check_structure(assignment, root=ROOT):
+    """Checks 1 and 2; returns a list of problems."""
+    problems = []
+    where = f"source/{assignment.name}/{assignment.notebook}"
+    source = nbformat.read(root / "source" / assignment.name / assignment.notebook, as_version=4)
+    release_dir = root / "release" / assignment.name
+    release = nbformat.read(release_dir / assignment.notebook, as_version=4)
+    for i, cell in enumerate(source.cells):
+        if not nbtools.is_graded(cell):
+            continue
+        gid, points = nbtools.grade_id(cell), nbtools.meta(cell).get("points")
+        try:
+            scenarios_for(gid)
+        except KeyError:
+            problems.append(f"{where}, cell {i + 1} ({gid}): no hidden checks are registered for it")
+        m = re.search(r"points=([0-9.]+)", cell.source)
+        if m and float(m.group(1)) != float(points):
+            problems.append(f"{where}, cell {i + 1} ({gid}): check(..., points={m.group(1)}) but the cell "
+                            f"metadata gives {points} points")
+    secret_lines = set()
+    for cell in source.cells:
+        for begin, end in [(nbtools.BEGIN_SOLUTION, nbtools.END_SOLUTION), (nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN)]:
+            inside = False
+            for line in cell.source.splitlines():
+                if line.strip() == begin:
+                    inside = True
+                elif line.strip() == end:
+                    inside = False
+                elif inside and len(line.strip()) > 12 and not line.strip().startswith("#"):
+                    secret_lines.add(line.strip())
+    visible_lines = {line.strip() for c in source.cells if not nbtools.is_solution(c) and not nbtools.is_graded(c)
+                     for line in c.source.splitlines()}
+    secret_lines -= visible_lines
+    rwhere = f"release/{assignment.name}/{assignment.notebook}"
+    for i, cell in enumerate(release.cells):
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "autograder"):
+            if marker in cell.source:
+                problems.append(f"{rwhere}, cell {i + 1}: contains {marker!r}")
+        for line in cell.source.splitlines():
+            if line.strip() in secret_lines:
+                problems.append(f"{rwhere}, cell {i + 1}: contains a solution or hidden-test line: {line.strip()!r}")
+        if cell.get("outputs"):
+            problems.append(f"{rwhere}, cell {i + 1}: has outputs (they could reveal answers)")
+    for path in release_dir.rglob("*"):
+        if path.is_file() and path.name != assignment.notebook:
+            if path.name in ("judge.py", "scenario.py", "gradebook.db") or "reference" in path.parts or path.suffix not in (".py", ".md", ".txt"):
+                problems.append(f"release/{assignment.name}/{path.relative_to(release_dir)}: should not be released")
+            elif "autograder" in path.read_text(errors="replace") and path.name != "bp_checks.py":
+                problems.append(f"release/{assignment.name}/{path.relative_to(release_dir)}: mentions the grader")
+    return problems
+
+
+def perfect_submission(source_nb):
+    """The source notebook as a student who typed the solutions would submit it."""
+    nb = nbformat.from_dict(dict(source_nb))
+    for cell in nb.cells:
+        if nbtools.is_solution(cell):
+            cell.source = nbtools.strip_markers(cell.source)
+        elif nbtools.is_graded(cell):
+            cell.source = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN)
+    return nb
+
+
+def check_by_grading(assignment, root=ROOT, workers=None, sandbox=None):
+    """Checks 3 and 4: grade the solutions (full marks) and the blank release (zero)."""
+    problems = []
+    files = course_files(assignment, root / "source", root / "release")
+    work = scratch_dir("bfs-release-check-")
+    try:
+        subs = work / "submitted"
+        for student, nb in [("solutions", perfect_submission(
+                nbformat.read(root / "source" / assignment.name / assignment.notebook, as_version=4))),
+                ("blank", nbformat.read(root / "release" / assignment.name / assignment.notebook, as_version=4))]:
+            (subs / student / assignment.name).mkdir(parents=True)
+            nbformat.write(nb, subs / student / assignment.name / assignment.notebook)
+        jobs = [Job(s, assignment.name, subs / s / assignment.name) for s in ("solutions", "blank")]
+        perfect, blank = grade_jobs(jobs, {assignment.name: files}, work / "grading", workers=workers,
+                                    sandbox=sandbox, progress=False)
+        where = f"source/{assignment.name}/{assignment.notebook}"
+        for cell in perfect.cells:
+            if cell.score < cell.points:
+                problems.append(f"{where}, graded cell {cell.grade_id}: the solution scores {cell.score:g}/"
+                                f"{cell.points:g}:\n{cell.report()}")
+        for note in perfect.notes:
+            problems.append(f"{where}: grading the solution noted: {note}")
+        for i, cell in enumerate(perfect.feedback.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" or (out.get("output_type") == "stream"
+                                                         and out.get("name") == "stderr"):
+                    text = out.get("evalue") or out.get("text", "")
+                    problems.append(f"{where}, cell {i + 1}: fails with the solution: {text.strip()[:300]}")
+        rwhere = f"release/{assignment.name}/{assignment.notebook}"
+        for cell in blank.cells:
+            if cell.score > 0:
+                problems.append(f"{rwhere}, graded cell {cell.grade_id}: the unfilled notebook scores "
+                                f"{cell.score:g} (a test that cannot fail?)")
+        first_solution = next(i for i, c in enumerate(blank.feedback.cells) if nbtools.is_solution(c))
+        for i, cell in enumerate(blank.feedback.cells[:first_solution]):
+            if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+                problems.append(f"{rwhere}, cell {i + 1}: fails before the first answer cell")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return problems
+
+
+def release(root=ROOT, names=None, verify=True, workers=None, sandbox=None, log=print):
+    """Generate and verify the release of the selected assignments. Raises ReleaseError on a problem."""
+    root = Path(root)
+    api = nbgrader_api(root, root / ".course-work" / "release-gradebook.db")
+    problems = []
+    for assignment in assignments(root, names):
+        sync_helpers(assignment, root)
+        generate(api, assignment)
+        log(f"released {assignment.name}")
+        if verify:
+            found = check_structure(assignment, root)
+            if not found:
+                found = check_by_grading(assignment, root, workers=workers, sandbox=sandbox)
+            log(f"  verified {assignment.name}: " + ("ok" if not found else f"{len(found)} problem(s)"))
+            problems += found
+    if problems:
+        raise ReleaseError("release check failed:\n- " + "\n- ".join(problems))
