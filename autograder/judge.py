@@ -67,7 +67,7 @@ def judge_scenario(sc, recorded, error, ref_ns=None):
         if key in sc.custom:
             msg = sc.custom[key](got, exp, inputs)
         elif isinstance(got, str):
-            msg = f"{key} {got}"
+            msg = f"{key} {got}."
         else:
             msg = describe_mismatch(key, got, exp, rtol=sc.rtol, atol=sc.atol)
         if msg:

@@ -21,7 +21,7 @@ from .hidden import RECORD_ENV
 from .judge import CellResult, judge_cell, load_records, reference_namespace
 
 # what the kernel may import from the grader: never the reference, never the pipeline
-RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "judge.py", "checks"]
+RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "judge.py", "execute.py", "checks"]
 
 
 @dataclass
@@ -141,6 +141,7 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
     grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=notes)
     if not run.ok:
         grade.reason = run.reason
+        grade.status = "error"
     ref_ns = reference_namespace()
     for gid, points in files.graded:
         grade.cells.append(judge_cell(gid, points, load_records(record_dir, gid), ref_ns))

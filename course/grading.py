@@ -1,0 +1,191 @@
+"""``course grade``: grade a class into an nbgrader course folder.
+
+The course folder gets nbgrader's usual layout, so the formgrader and plain nbgrader commands see
+the results: ``submitted/`` (a copy of what was handed in; never deleted, earlier versions archived),
+``autograded/``, ``feedback/<student>/<assignment>/*.html``, ``gradebook.db``, plus ``grades.csv``
+and ``reports/`` (a JSON report with every reason, and a plot of the grade distribution).
+"""
+
+import csv
+import filecmp
+import json
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+
+from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
+
+from .release import generate, nbgrader_api, sync_helpers
+from .sequence import ROOT, assignments
+
+
+def prepare_course_dir(course_dir, names=None, log=print):
+    """Mirror source/ into ``course_dir`` and generate there, so its gradebook knows every graded cell."""
+    course_dir = Path(course_dir)
+    api = nbgrader_api(course_dir, course_dir / "gradebook.db")
+    selected = assignments(ROOT, names)
+    for a in selected:
+        sync_helpers(a, ROOT)
+        dest = course_dir / "source" / a.name
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(ROOT / "source" / a.name, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        generate(api, a)
+    return api, selected
+
+
+def store_submissions(root, course_dir, known):
+    """Copy ``<student>/<assignment>/`` folders into ``course_dir/submitted``; archive what they replace."""
+    submitted = Path(course_dir) / "submitted"
+    root = Path(root)
+    if root.resolve() == submitted.resolve():
+        return submitted
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for adir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
+            dest = submitted / student_dir.name / adir.name
+            if dest.exists():
+                if not filecmp.dircmp(adir, dest).diff_files and _same_tree(adir, dest):
+                    continue
+                archive = Path(course_dir) / "archive" / stamp / student_dir.name / adir.name
+                archive.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(dest), str(archive))
+            shutil.copytree(adir, dest)
+    return submitted
+
+
+def _same_tree(a, b):
+    files = lambda root: sorted(str(p.relative_to(root)) for p in Path(root).rglob("*"))  # noqa: E731
+    return files(a) == files(b) and all(
+        filecmp.cmp(Path(a) / f, Path(b) / f, shallow=False) for f in files(a) if (Path(a) / f).is_file())
+
+
+def write_feedback_html(grade, path):
+    """Render a graded notebook for its student: results first, then their notebook without hidden tests."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.from_dict(dict(grade.feedback)) if grade.feedback else nbformat.v4.new_notebook()
+    rows = "\n".join(f"| `{c.grade_id}` | {c.score:g} | {c.points:g} |" for c in grade.cells)
+    notes = "\n".join(f"- {n}" for n in grade.notes) or "- none"
+    header = (f"# Feedback: {grade.assignment}\n\nStudent: `{grade.student}` — score **{grade.score:g} / "
+              f"{grade.max_score:g}**" + (f" — *{grade.reason}*" if grade.reason else "")
+              + f"\n\n| graded cell | points | out of |\n|---|---|---|\n{rows}\n\n**Notes from grading**\n\n{notes}\n")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
+    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+
+
+def record_in_gradebook(api, grades):
+    """Write every score into nbgrader's gradebook, one submission at a time, from this one thread."""
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with warnings.catch_warnings(), Gradebook(api.coursedir.db_url) as gb:
+        # nbgrader's add_submission trips SQLAlchemy autoflush warnings; they are harmless
+        warnings.simplefilter("ignore")
+        for g in grades:
+            gb.update_or_create_student(g.student)
+            try:
+                gb.find_submission(g.assignment, g.student)
+            except MissingEntry:
+                gb.add_submission(g.assignment, g.student)
+            notebook = Path(g.notebook).stem
+            for cell in g.cells:
+                grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
+                grade.auto_score = cell.score
+                grade.needs_manual_grade = False
+            gb.db.commit()
+
+
+def write_outputs(course_dir, grades, skipped):
+    course_dir = Path(course_dir)
+    for g in grades:
+        stem = Path(g.notebook).stem
+        if g.feedback is not None:
+            out = course_dir / "autograded" / g.student / g.assignment / g.notebook
+            out.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(g.feedback, out)
+        write_feedback_html(g, course_dir / "feedback" / g.student / g.assignment / f"{stem}.html")
+    with open(course_dir / "grades.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"])
+        for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
+            writer.writerow([g.student, g.assignment, f"{g.score:g}", f"{g.max_score:g}", g.status,
+                             g.reason or "; ".join(g.notes)])
+    reports = course_dir / "reports"
+    reports.mkdir(exist_ok=True)
+    report = {"skipped": skipped, "grades": [
+        {"student": g.student, "assignment": g.assignment, "score": g.score, "max_score": g.max_score,
+         "status": g.status, "reason": g.reason, "notes": g.notes,
+         "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
+                    "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
+                   for c in g.cells]} for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
+    (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    plot_distribution(grades, reports / "grade-distribution.png")
+
+
+def plot_distribution(grades, path):
+    """A histogram of the scores of each assignment, in percent."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = sorted({g.assignment for g in grades})
+    if not names:
+        return
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 2.8), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        pct = [100 * g.score / g.max_score for g in grades if g.assignment == name and g.max_score]
+        ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001], color="#4c72b0", edgecolor="white")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("score (%)")
+        ax.set_xlim(0, 100)
+    axes[0][0].set_ylabel("students")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90, metadata={"Software": None})
+    plt.close(fig)
+
+
+def table(grades):
+    """The grade table printed at the end of ``course grade``."""
+    rows = [("student", "assignment", "score", "status")]
+    for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
+        status = g.status if g.status != "graded" else ("ok" if not g.notes else f"{len(g.notes)} note(s)")
+        rows.append((g.student, g.assignment, f"{g.score:g} / {g.max_score:g}", status))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def grade_class(submissions, course_dir, *, names=None, workers=None, limits=None, sandbox=None,
+                progress=True, log=print):
+    """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``."""
+    course_dir = Path(course_dir)
+    course_dir.mkdir(parents=True, exist_ok=True)
+    api, selected = prepare_course_dir(course_dir, names, log=log)
+    known = {a.name: a for a in selected}
+    unpacked = course_dir / ".unpacked"
+    shutil.rmtree(unpacked, ignore_errors=True)
+    root = unpack_submissions(submissions, unpacked)
+    submitted = store_submissions(root, course_dir, known)
+    shutil.rmtree(unpacked, ignore_errors=True)
+    jobs, skipped = find_jobs(submitted, known)
+    jobs = [Job(j.student, j.assignment, j.folder) for j in jobs]
+    files = {a.name: course_files(a, course_dir / "source", course_dir / "release") for a in selected}
+    work = course_dir / ".grading-work"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        grades = grade_jobs(jobs, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox,
+                            progress=progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    record_in_gradebook(api, grades)
+    write_outputs(course_dir, grades, skipped)
+    for s in skipped:
+        log(f"skipped {s}")
+    return grades
