@@ -49,7 +49,7 @@ class _Lie:
 
 def _hostile(release_nb):
     nb = nbformat.from_dict(dict(release_nb))
-    nb.cells.insert(1, nbformat.v4.new_code_cell(HOSTILE_CELL.strip()))
+    nb.cells.insert(1, nbformat.v4.new_code_cell(HOSTILE_CELL.strip(), id="hostile-setup"))
     import re
 
     for cell in nb.cells:
