@@ -114,7 +114,8 @@ def check_structure(assignment, root=ROOT):
             problems.append(f"{rwhere}, cell {i + 1}: has outputs (they could reveal answers)")
     for path in release_dir.rglob("*"):
         if path.is_file() and path.name != assignment.notebook:
-            if path.name in ("judge.py", "scenario.py", "gradebook.db") or "reference" in path.parts or path.suffix not in (".py", ".md", ".txt"):
+            grader_file = path.name in ("judge.py", "scenario.py", "gradebook.db") or "reference" in path.parts
+            if grader_file or path.suffix not in (".py", ".md", ".txt"):
                 problems.append(f"release/{assignment.name}/{path.relative_to(release_dir)}: should not be released")
             elif "autograder" in path.read_text(errors="replace") and path.name != "bp_checks.py":
                 problems.append(f"release/{assignment.name}/{path.relative_to(release_dir)}: mentions the grader")
