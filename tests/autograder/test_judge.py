@@ -1,0 +1,67 @@
+"""Does the judge score what the records say, and refuse records it cannot trust?"""
+
+import json
+
+import numpy as np
+
+from autograder import reference
+from autograder.judge import judge_cell, load_records, save_records
+from autograder.scenario import execute, scenarios_for
+
+
+def _records(ns, grade_id):
+    return {i: execute(sc, ns) for i, sc in enumerate(scenarios_for(grade_id))}
+
+
+def test_reference_gets_full_marks():
+    """Does the reference earn every point of a cell?"""
+    cell = judge_cell("mul_layer_backward", 2, _records(vars(reference), "mul_layer_backward"))
+    assert cell.score == 2 and all(c.passed for c in cell.checks)
+
+
+def test_partial_credit_counts_scenarios():
+    """Does a layer right on scalars only earn the scalar scenarios' share?"""
+    class ScalarOnly(reference.MulLayer):
+        def forward(self, x, y):
+            self.x, self.y = x, y
+            return x * y if np.ndim(x) == 0 else np.zeros_like(x)
+
+    ns = dict(vars(reference), MulLayer=ScalarOnly)
+    cell = judge_cell("mul_layer_forward", 1, _records(ns, "mul_layer_forward"))
+    passed = sum(c.passed for c in cell.checks)
+    assert 0 < passed < len(cell.checks)
+    assert cell.score == np.floor(passed / len(cell.checks) * 100) / 100
+
+
+def test_records_round_trip(tmp_path):
+    """Are records written in the kernel read back identically by the judge?"""
+    results = list(_records(vars(reference), "add_layer").values())
+    save_records(tmp_path, "add_layer", results)
+    back = load_records(tmp_path, "add_layer")
+    assert judge_cell("add_layer", 1, back).score == 1
+
+
+def test_missing_records_score_zero_with_reason(tmp_path):
+    """Does a cell whose hidden tests never ran score 0 and say so?"""
+    cell = judge_cell("add_layer", 1, load_records(tmp_path, "add_layer"))
+    assert cell.score == 0 and "did not run" in cell.problem
+
+
+def test_tampered_records_score_zero(tmp_path):
+    """Do records with pickled objects or bad JSON score 0 instead of being trusted?"""
+    results = list(_records(vars(reference), "add_layer").values())
+    save_records(tmp_path, "add_layer", results)
+    meta_path = tmp_path / "add_layer.json"
+    np.savez(tmp_path / "add_layer.npz", **{"s0__forward output": np.array([object()], dtype=object)})
+    assert judge_cell("add_layer", 1, load_records(tmp_path, "add_layer")).score == 0
+    meta_path.write_text(json.dumps([{"index": 0, "error": 5}]))
+    assert "unreadable" in judge_cell("add_layer", 1, load_records(tmp_path, "add_layer")).problem
+
+
+def test_checks_never_import_the_reference():
+    """Do the kernel-side checks avoid importing the reference (which the sandbox does not contain)?"""
+    import pathlib
+
+    for path in pathlib.Path(reference.__file__).parent.parent.joinpath("checks").glob("*.py"):
+        for line in path.read_text().splitlines():
+            assert not ("import" in line and "reference" in line), f"{path.name}: {line}"
