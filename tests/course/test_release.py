@@ -72,7 +72,8 @@ def test_structure_check_catches_a_leaked_solution(tmp_path, monkeypatch):
     rel_path = root / "release" / a.name / a.notebook
     rel = nbformat.read(rel_path, as_version=4)
     sol = next(c for c in src.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-    target = next(c for c in rel.cells if c.metadata.get("nbgrader", {}).get("grade_id") == sol.metadata.nbgrader.grade_id)
+    gid = sol.metadata.nbgrader.grade_id
+    target = next(c for c in rel.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
     target.source = sol.source
     nbformat.write(rel, rel_path)
     problems = check_structure(a, root)
