@@ -56,7 +56,8 @@ def reference_namespace():
 def judge_scenario(sc, recorded, error, ref_ns=None):
     """Return a :class:`Check` for one scenario given the student's recorded outputs or error."""
     if error:
-        return Check(sc.title, False, error)
+        hint = error_hint(error)
+        return Check(sc.title, False, error + (f" Likely mistake: {hint}" if hint else ""))
     expected, ref_error = execute(sc, ref_ns if ref_ns is not None else reference_namespace())
     if ref_error:
         raise RuntimeError(f"the reference failed scenario {sc.grade_id}/{sc.title}: {ref_error}")
@@ -76,6 +77,25 @@ def judge_scenario(sc, recorded, error, ref_ns=None):
     return Check(sc.title, not problems, " ".join(problems))
 
 
+# common exceptions from student code, and what usually causes them
+ERROR_HINTS = [
+    ("NoneType", "a value that forward should have stored for backward (such as self.x, self.mask or self.out) "
+                 "is still None: store it in forward."),
+    ("values to unpack", "return exactly the values the docstring lists, in that order."),
+    ("not aligned", "the shapes in a matrix product do not fit: check the order of the factors and the transposes."),
+    ("matmul", "the shapes in a matrix product do not fit: check the order of the factors and the transposes."),
+    ("could not be broadcast", "two arrays of different shapes were combined: check each one's shape."),
+    ("is not defined", "run every cell above, and keep the names the notebook asks for."),
+]
+
+
+def error_hint(error):
+    for needle, hint in ERROR_HINTS:
+        if needle in error:
+            return hint
+    return ""
+
+
 def diagnose(sc, key, got, inputs, expected):
     """Name the known mistake that explains output ``key``, if one does."""
     if isinstance(got, str):
@@ -87,7 +107,11 @@ def diagnose(sc, key, got, inputs, expected):
             wrong, problem = plain_array(mistake.wrong(inputs, expected))
         except Exception:  # a recogniser that does not apply to these inputs
             continue
-        if problem is None and wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-9):
+        if problem is not None:
+            continue
+        if got.size == 1 and wrong.shape != got.shape:  # e.g. a scalar returned where an array was due
+            got = np.broadcast_to(got.reshape(()), wrong.shape)
+        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-9):
             return mistake.message
     return ""
 

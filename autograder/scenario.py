@@ -115,7 +115,8 @@ def _where(exc):
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
         if "autograder" not in frame.filename and "site-packages" not in frame.filename:
-            return f" (in {frame.name}, line {frame.lineno}: `{(frame.line or '').strip()}`)"
+            code = (frame.line or "").strip()
+            return f" (in {frame.name}, line {frame.lineno}" + (f": `{code}`)" if code else ")")
     return ""
 
 

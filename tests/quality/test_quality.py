@@ -1,0 +1,59 @@
+"""Does every hidden test catch the catalogued mistakes, name them, and accept every correct style?"""
+
+import pytest
+
+from course.sequence import assignments
+
+from .catalogue import MUTANTS, VARIANTS
+from .conftest import RESULTS
+from .harness import failure_text, grade, namespace
+
+RELEASED = {a.name for a in assignments()}
+MUTANTS = [m for m in MUTANTS if m.assignment in RELEASED]
+VARIANTS = [v for v in VARIANTS if v.assignment in RELEASED]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m.assignment}:{m.name}")
+def test_mistake_loses_points_and_is_named(mutant):
+    """Does this single-bug variant lose points, with a message that names the mistake?"""
+    score, max_score, cells = grade(mutant.assignment, namespace(mutant.assignment, (mutant.old, mutant.new)))
+    text = failure_text(cells)
+    diagnosed = "Likely mistake" in text and mutant.diagnosis.lower() in text.lower()
+    r = RESULTS[mutant.assignment]
+    r["mutants"] += 1
+    r["caught"] += score < max_score
+    r["diagnosed"] += diagnosed
+    assert score < max_score, f"{mutant.name}: not caught ({score}/{max_score})"
+    for secret in ("### BEGIN", "def ", "class "):
+        assert secret not in text, f"a failure message shows code: {text[:300]}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: f"{v.assignment}:{v.name}")
+def test_correct_style_gets_full_marks(variant):
+    """Does this independent correct implementation get every point?"""
+    score, max_score, cells = grade(variant.assignment, namespace(variant.assignment, extra=variant.code))
+    r = RESULTS[variant.assignment]
+    r["variants"] += 1
+    r["accepted"] += score == max_score
+    assert score == max_score, f"{variant.name}: {score}/{max_score}\n" + "\n".join(
+        c.report() for c in cells if c.score < c.points)
+
+
+def test_baseline_perfect_and_blank():
+    """Is the harness itself sound: the solutions get full marks, an empty namespace gets 0?"""
+    for name in sorted(RELEASED):
+        score, max_score, _ = grade(name, namespace(name))
+        assert score == max_score, name
+        assert grade(name, {})[0] == 0, name
+
+
+def test_diagnosis_rate_per_assignment():
+    """Do at least 80% of each assignment's catalogued mistakes get a named diagnosis?"""
+    by = {}
+    for m in MUTANTS:
+        _, _, cells = grade(m.assignment, namespace(m.assignment, (m.old, m.new)))
+        text = failure_text(cells)
+        ok = "Likely mistake" in text and m.diagnosis.lower() in text.lower()
+        by.setdefault(m.assignment, []).append(ok)
+    low = {a: sum(v) / len(v) for a, v in by.items() if sum(v) / len(v) < 0.8}
+    assert not low, f"diagnosis rate below 80%: {low}"
