@@ -5,8 +5,10 @@ grade of 0 with a reason. Workers run in parallel; everything that touches share
 gradebook, the report) happens afterwards, in one thread.
 """
 
+import filecmp
 import os
 import shutil
+import stat
 import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -121,6 +123,7 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
     for item in files.release_dir.iterdir():  # helpers from the release, never the student's copies
         if item.name != files.notebook and not item.name.startswith("."):
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, run_dir / item.name)
+    notes += copy_extra_files(submitted_dir, path, run_dir)
     nb_in, nb_out = workdir / "grading.ipynb", workdir / "executed.ipynb"
     nbformat.write(merged, nb_in)
 
@@ -130,7 +133,8 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
     wrap = sandbox.wrapper(run_dir=run_dir, record_dir=record_dir, workdir=workdir, runtime=runtime,
                            limits=limits) if sandbox else None
     run = run_notebook(nb_in, nb_out, cwd=run_dir, env=env, cell_timeout=limits.cell_timeout,
-                       total_timeout=limits.notebook_timeout, wrap=wrap)
+                       total_timeout=limits.notebook_timeout, wrap=wrap, record_dir=record_dir)
+    notes += [n for n in run.notes if n not in run.reason]  # cells interrupted, limits reached
     if not run.ok:
         notes.append(run.reason)
     try:
@@ -147,6 +151,63 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
         grade.cells.append(judge_cell(gid, points, load_records(record_dir, gid), ref_ns))
     grade.feedback = feedback_notebook(executed, grade)
     return grade
+
+
+MAX_EXTRA_BYTES = 20 * 1024 * 1024
+
+
+def _regular_files(item):
+    """The regular files under ``item`` (itself, if it is one): no links, no devices, no pipes."""
+    if item.is_symlink():
+        return []
+    if item.is_file():
+        return [item]
+    found = []
+    for folder, dirs, names in os.walk(item):  # does not follow links
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        found += [Path(folder, n) for n in names if stat.S_ISREG(os.lstat(os.path.join(folder, n)).st_mode)]
+    return found
+
+
+def _same_files(found, item, released):
+    theirs = {p.relative_to(item) for p in found} if item.is_dir() else {Path()}
+    ours = {p.relative_to(released) for p in _regular_files(released)} if released.is_dir() else {Path()}
+    ours = {p for p in ours if "__pycache__" not in p.parts}
+    theirs = {p for p in theirs if "__pycache__" not in p.parts}
+    return theirs == ours and all(filecmp.cmp(item / p, released / p, shallow=False) for p in theirs)
+
+
+def copy_extra_files(submitted_dir, notebook_path, run_dir):
+    """Give the notebook the other files the student handed in (their own data or modules), never in
+    place of a released helper, only regular files, at most 20 MB. Returns notes."""
+    used, skipped, budget = [], [], MAX_EXTRA_BYTES
+    for item in sorted(Path(submitted_dir).iterdir()):
+        if item == notebook_path or item.name.startswith(".") or item.name == "__pycache__":
+            continue
+        found = _regular_files(item)
+        if (run_dir / item.name).exists():  # a released helper: their copy is ignored; say so if it differs
+            if not _same_files(found, item, run_dir / item.name):
+                skipped.append(f"{item.name} (changed from the released version, which was used instead)")
+            continue
+        if not found:
+            skipped.append(f"{item.name} (not a regular file or folder)")
+            continue
+        size = sum(p.lstat().st_size for p in found)
+        if size > budget:
+            skipped.append(f"{item.name} (too large: extra files may take {MAX_EXTRA_BYTES // 2**20} MB in all)")
+            continue
+        budget -= size
+        for src in found:
+            dest = run_dir / src.relative_to(submitted_dir)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest, follow_symlinks=False)
+        used.append(item.name)
+    notes = []
+    if used:
+        notes.append(f"other files in the submission were available to the notebook: {', '.join(used)}.")
+    if skipped:
+        notes.append(f"files in the submission that were not used: {'; '.join(skipped)}.")
+    return notes
 
 
 def find_notebook(folder, expected):
