@@ -51,7 +51,7 @@ def store_submissions(root, course_dir, known):
                 archive = Path(course_dir) / "archive" / stamp / student_dir.name / adir.name
                 archive.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(str(dest), str(archive))
-            shutil.copytree(adir, dest)
+            shutil.copytree(adir, dest, symlinks=True)  # never copy what a link points to (any file of the grader)
     return submitted
 
 
