@@ -17,7 +17,8 @@ class Assignment:
 BP_CHECKS = ("autograder/compare.py", "bp_checks.py")
 
 SEQUENCE = [
-    Assignment("01_computational_graphs", "Computational graphs", "computational_graphs.ipynb", (BP_CHECKS,)),
+    Assignment("01_computational_graphs", "Computational graphs", "computational_graphs.ipynb",
+               (BP_CHECKS, ("course/student_files/graph_drawing.py", "graph_drawing.py"))),
     Assignment("02_simple_layers", "Simple layers", "simple_layers.ipynb", (BP_CHECKS,)),
     Assignment("03_activation_layers", "Activation layers", "activation_layers.ipynb", (BP_CHECKS,)),
     Assignment("04_affine_softmax", "Affine and Softmax-with-Loss", "affine_softmax.ipynb", (BP_CHECKS,)),

@@ -7,7 +7,7 @@ or numpy arrays of one shape (the graph is applied element by element).
 from ..scenario import Mistake, StudentError, add, need
 
 TAXES = [1.05, 1.08, 1.1, 1.2, 1.25]
-CASES = [("scalars", ()), ("other scalars", ()), ("arrays", (4,)), ("arrays", (2, 3))]
+CASES = [("numbers, case 1", ()), ("numbers, case 2", ()), ("arrays", (4,)), ("arrays", (2, 3))]
 
 
 def _label(kind, shape):
@@ -112,7 +112,8 @@ APPLE_ORANGE_BACKWARD_MISTAKES = (
             lambda i, e: i["orange_num"] * 1.0),
     Mistake("dorange", "a multiplication node swaps its inputs: dorange is upstream times orange_num, "
             "not times orange.", lambda i, e: i["orange"] * i["tax"]),
-    Mistake("dorange_num", "dorange_num must include the upstream gradient (tax): dorange_num = dorange_price * orange.",
+    Mistake("dorange_num", "dorange_num must include the upstream gradient (tax): "
+            "dorange_num = dorange_price * orange.",
             lambda i, e: i["orange"] * 1.0),
     Mistake("dorange_num", "a multiplication node swaps its inputs: dorange_num is upstream times orange, "
             "not times orange_num.", lambda i, e: i["orange_num"] * i["tax"]),
