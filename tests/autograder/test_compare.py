@@ -82,3 +82,10 @@ def test_numerical_gradient_and_check():
     assert check_gradient("grad", 2 * x, num, 1e-7) < 1e-7
     with pytest.raises(AssertionError, match="relative error"):
         check_gradient("grad", 3 * x, num, 1e-7)
+
+
+def test_nan_position_in_a_matrix():
+    """Is a NaN in a 2-D result located by its row and column (not a crash)?"""
+    got = np.zeros((2, 3))
+    got[1, 0] = np.nan
+    assert "[1, 0]" in describe_mismatch("y", got, np.zeros((2, 3)))
