@@ -16,5 +16,6 @@ c.Execute.allow_errors = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "course.nbgrader_plugins.StripHiddenTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
