@@ -62,9 +62,9 @@ def cmd_grade(args):
 
 
 def cmd_demo(args):
-    from .examples import EXAMPLES
-
     from autograder import sandbox
+
+    from .examples import EXAMPLES
 
     if not sandbox.detect()[0] and not args.allow_unsandboxed:
         print("note: no sandbox here; the demo grades only the bundled examples, so it runs without one.")
