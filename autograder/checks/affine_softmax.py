@@ -408,16 +408,6 @@ SWL_MISTAKES = (
 )
 
 
-def _ignored_index(i, e):
-    y = _softmax(i["x"])
-    return (y - i["t"]) / y.shape[0]
-
-
-SWL_INDEX_MISTAKES = SWL_MISTAKES + (
-    Mistake("dx", "t holds class indices here (shape (N,)): y - t only works for one-hot t. "
-                  "Make t one-hot first, or copy y and subtract 1 at [np.arange(N), t].", _ignored_index),
-)
-
 for title, inputs in [("SoftmaxWithLoss.forward, batch (4, 3), one-hot t", _logits(4, 3)),
                       ("SoftmaxWithLoss.forward, batch (5, 4), class-index t", _logits(5, 4, "index")),
                       ("SoftmaxWithLoss.forward with scores around 1000 (stability)", _logits(4, 3, shift=1000.0))]:
@@ -432,10 +422,3 @@ for title, inputs, style in [
     add_checked("softmax_with_loss_backward", title, inputs, _swl_backward(style), ("dx",), mistakes=SWL_MISTAKES,
                 hint=_stability_hint)
 
-for title, inputs, style in [
-        ("SoftmaxWithLoss.backward(), batch (4, 3), class-index t", _logits(4, 3, "index"), "no dout"),
-        ("SoftmaxWithLoss.backward(1), batch (3, 3), class-index t", _logits(3, 3, "index"), "dout=1"),
-        ("SoftmaxWithLoss.backward(1), batch (6, 10), class-index t (uint8)", _logits(6, 10, "index", np.uint8),
-         "dout=1")]:
-    add_checked("softmax_with_loss_backward_index", title, inputs, _swl_backward(style), ("dx",),
-                mistakes=SWL_INDEX_MISTAKES, hint=_stability_hint)

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "source" / "04_affine_softmax" / "affine_softmax.ipynb"
 GRADE_IDS = ["affine_forward", "affine_backward_dx", "affine_backward_params", "affine_nd_input", "softmax",
              "softmax_stability", "cross_entropy_one_hot", "cross_entropy_index", "softmax_with_loss_forward",
-             "softmax_with_loss_backward", "softmax_with_loss_backward_index"]
+             "softmax_with_loss_backward"]
 
 # What a student who read chapter 5 of the book types: Affine keeps x as it is (2-D input only),
 # softmax transposes a batch, cross_entropy_error accepts both label kinds, and SoftmaxWithLoss.backward
@@ -237,10 +237,10 @@ def test_reference_never_mutates_inputs():
 
 
 def test_book_style_gets_full_marks_except_the_added_contracts():
-    """Does the seed notebook's (book chapter 5) code get full marks, except N-D Affine input and
-    SoftmaxWithLoss.backward with class-index labels, the two contracts this course adds?"""
+    """Does the seed notebook's (book chapter 5) code get full marks, except N-D Affine input,
+    the one contract the issue adds beyond chapter 5?"""
     got = scores(BOOK_STYLE)
-    lost = {"affine_nd_input", "softmax_with_loss_backward_index"}
+    lost = {"affine_nd_input"}
     assert {gid: s for gid, s in got.items() if gid not in lost} == {gid: 1 for gid in GRADE_IDS if gid not in lost}
     assert all(got[gid] == 0 for gid in lost), got
 
@@ -309,11 +309,6 @@ BUGS = [
     ("backward sign", BOOK_FINAL, "            return (self.y - self.t) / batch_size",
      "            return (self.t - self.y) / batch_size",
      "softmax_with_loss_backward", "Likely mistake: the gradient is (y - t) / N, not (t - y) / N"),
-    ("backward ignores index labels", BOOK_FINAL,
-     ("        if self.t.size == self.y.size:\n            return (self.y - self.t) / batch_size\n",
-      "        dx = self.y.copy()\n        dx[np.arange(batch_size), self.t] -= 1\n        return dx / batch_size"),
-     ("", "        return (self.y - self.t) / batch_size"),
-     "softmax_with_loss_backward_index", "Likely mistake: t holds class indices here (shape (N,))"),
 ]
 
 
@@ -324,13 +319,6 @@ def test_single_bug_loses_points_with_the_right_message(what, source, old, new, 
     cell = grade(ns, grade_id)
     assert cell.score < 1, f"{what}: {cell.report()}"
     assert message in cell.report(), f"{what}: {cell.report()}"
-
-
-def test_square_index_labels_ignored_are_recognised_by_value():
-    """Is y - t with index labels recognised even when N == C and numpy silently broadcasts?"""
-    cell = grade(namespace(BOOK_STYLE), "softmax_with_loss_backward_index")
-    square = [c for c in cell.checks if "(3, 3)" in c.title][0]
-    assert not square.passed and "Likely mistake: t holds class indices" in square.message
 
 
 def test_in_place_softmax_is_caught_in_one_scenario_only():
