@@ -56,7 +56,7 @@ def reference_namespace():
 def judge_scenario(sc, recorded, error, ref_ns=None):
     """Return a :class:`Check` for one scenario given the student's recorded outputs or error."""
     if error:
-        hint = error_hint(error)
+        hint = "" if "Likely mistake" in error else error_hint(error)
         return Check(sc.title, False, error + (f" Likely mistake: {hint}" if hint else ""))
     expected, ref_error = execute(sc, ref_ns if ref_ns is not None else reference_namespace())
     if ref_error:

@@ -8,6 +8,7 @@ the real judge, so this measures exactly what students will meet.
 
 import contextlib
 import io
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -45,8 +46,9 @@ def answer_cells(assignment):
         if cell.cell_type != "code":
             continue
         meta = nbtools.meta(cell)
-        if meta.get("solution") or (meta.get("locked") and not meta.get("grade") and "import" in cell.source
-                                    and "assert" not in cell.source):
+        setup = meta.get("locked") and not meta.get("grade") and "import" in cell.source and not any(
+            line.strip().startswith(("assert", "print(")) for line in cell.source.splitlines())
+        if meta.get("solution") or setup:
             cells.append(cell.source)
     return cells, nbtools.graded_cells(nb)
 
@@ -63,6 +65,15 @@ def namespace(assignment, mutate=None, extra=""):
     ns = {"__name__": "__main__"}
     # every notebook imports these in a setup cell that also holds other things
     code = "\n\n".join(["import numpy as np", "from collections import OrderedDict"] + cells + [extra])
+    folder = str(ROOT / "source" / assignment)  # the helpers that travel with the notebook (bp_checks.py, ...)
+    sys.path.insert(0, folder)
+    try:
+        return _exec(code, assignment, ns)
+    finally:
+        sys.path.remove(folder)
+
+
+def _exec(code, assignment, ns):
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         import matplotlib
@@ -87,3 +98,9 @@ def grade(assignment, ns):
 
 def failure_text(cells):
     return "\n".join(c.problem + " " + " ".join(k.message for k in c.checks if not k.passed) for c in cells)
+
+
+def is_diagnosed(text, diagnosis):
+    """Does the feedback name a likely mistake, with the ``diagnosis`` words (emphasis ``*`` ignored)?"""
+    plain = text.replace("*", "").lower()
+    return "likely mistake" in plain and diagnosis.replace("*", "").lower() in plain
