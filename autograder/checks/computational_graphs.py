@@ -119,6 +119,11 @@ APPLE_ORANGE_BACKWARD_MISTAKES = (
             "not times orange_num.", lambda i, e: i["orange_num"] * i["tax"]),
 )
 
+XYZ_FORWARD_MISTAKES = (
+    Mistake("f", "f multiplies the whole sum q = x + y by z; yours multiplies only y by z "
+            "(the brackets around x + y were lost).", lambda i, e: i["x"] + i["y"] * i["z"]),
+)
+
 XYZ_BACKWARD_MISTAKES = (
     Mistake("dz", "dz is the *other* input of the multiplication node, q = x + y, not the output f.",
             lambda i, e: (i["x"] + i["y"]) * i["z"]),
@@ -146,6 +151,7 @@ for kind, shape in CASES:
     add("apple_orange_graph_backward", f"apple_orange_graph_backward on {label}", _shop(shape),
         _caller("apple_orange_graph_backward", APPLE_ORANGE, APPLE_ORANGE_GRADS),
         mistakes=APPLE_ORANGE_BACKWARD_MISTAKES)
-    add("xyz_forward", f"xyz_forward on {label}", _xyz(shape), _caller("xyz_forward", "xyz", ("q", "f")))
+    add("xyz_forward", f"xyz_forward on {label}", _xyz(shape), _caller("xyz_forward", "xyz", ("q", "f")),
+        mistakes=XYZ_FORWARD_MISTAKES)
     add("xyz_backward", f"xyz_backward on {label}", _xyz(shape),
         _caller("xyz_backward", "xyz", ("dq", "dz", "dx", "dy")), mistakes=XYZ_BACKWARD_MISTAKES)

@@ -39,8 +39,11 @@ def mul_backward_latest(ns, i):
 
 
 MUL_MISTAKES = (
-    Mistake("dx", "dx should be dout times the *other* input (y), not times x.", lambda i, e: i["dout"] * i["x"]),
-    Mistake("dy", "dy should be dout times the *other* input (x), not times y.", lambda i, e: i["dout"] * i["y"]),
+    # returning (dy, dx) gives exactly these values too, so the message names both causes
+    Mistake("dx", "dx should be dout times the *other* input (y), not times x (or dx and dy are returned "
+            "in the wrong order: dx comes first).", lambda i, e: i["dout"] * i["x"]),
+    Mistake("dy", "dy should be dout times the *other* input (x), not times y (or dx and dy are returned "
+            "in the wrong order: dx comes first).", lambda i, e: i["dout"] * i["y"]),
     Mistake("dx", "backward must multiply by the upstream gradient dout.", lambda i, e: i["y"]),
     Mistake("dy", "backward must multiply by the upstream gradient dout.", lambda i, e: i["x"]),
     Mistake("dx", "backward returns (dx, dy) in that order: the gradient for x comes first.",
@@ -105,6 +108,9 @@ def buy_apples_oranges(ns, i):
 SHOP_MISTAKES = (
     Mistake("dtax", "dtax is the price *before* tax (the other input of the tax node).",
             lambda i, e: e["price"]),
+    Mistake("dtax", "dtax came out as the tax factor itself; it is the price before tax. A MulLayer's backward "
+            "returns the gradient of its first input, then of its second: check the order you unpack them in.",
+            lambda i, e: i["tax"]),
     Mistake("dapple", "dapple is apple_num times the upstream gradient (tax), not apple_num alone.",
             lambda i, e: i["apple_num"]),
     Mistake("dapple_num", "dapple_num is apple times tax, not apple alone.", lambda i, e: i["apple"]),
