@@ -6,7 +6,7 @@ from course.sequence import assignments
 
 from .catalogue import MUTANTS, VARIANTS
 from .conftest import RESULTS
-from .harness import failure_text, grade, namespace
+from .harness import failure_text, grade, is_diagnosed, namespace
 
 RELEASED = {a.name for a in assignments()}
 MUTANTS = [m for m in MUTANTS if m.assignment in RELEASED]
@@ -18,12 +18,14 @@ def test_mistake_loses_points_and_is_named(mutant):
     """Does this single-bug variant lose points, with a message that names the mistake?"""
     score, max_score, cells = grade(mutant.assignment, namespace(mutant.assignment, (mutant.old, mutant.new)))
     text = failure_text(cells)
-    diagnosed = "Likely mistake" in text and mutant.diagnosis.lower() in text.lower()
+    diagnosed = is_diagnosed(text, mutant.diagnosis)
     r = RESULTS[mutant.assignment]
     r["mutants"] += 1
     r["caught"] += score < max_score
     r["diagnosed"] += diagnosed
     assert score < max_score, f"{mutant.name}: not caught ({score}/{max_score})"
+    if mutant.diagnosis:  # a declared diagnosis is a promise: the message must name it
+        assert diagnosed, f"{mutant.name}: no 'Likely mistake' naming {mutant.diagnosis!r} in:\n{text[:2000]}"
     for secret in ("### BEGIN", "def ", "class "):
         assert secret not in text, f"a failure message shows code: {text[:300]}"
 
@@ -52,8 +54,7 @@ def test_diagnosis_rate_per_assignment():
     by = {}
     for m in MUTANTS:
         _, _, cells = grade(m.assignment, namespace(m.assignment, (m.old, m.new)))
-        text = failure_text(cells)
-        ok = "Likely mistake" in text and m.diagnosis.lower() in text.lower()
+        ok = is_diagnosed(failure_text(cells), m.diagnosis)
         by.setdefault(m.assignment, []).append(ok)
     low = {a: sum(v) / len(v) for a, v in by.items() if sum(v) / len(v) < 0.8}
     assert not low, f"diagnosis rate below 80%: {low}"
