@@ -395,9 +395,16 @@ def _y_minus_t(i):
     return y, t
 
 
+def _swl_no_eps(i, e):
+    y, t = _y_minus_t(i)
+    return -np.mean(np.log(np.sum(y * t, axis=1)))
+
+
 SWL_LOSS_MISTAKES = (
     Mistake("loss", "forward returns the loss averaged over the batch (divide by N).",
             lambda i, e: e["loss"] * i["x"].shape[0]),
+    Mistake("loss", "the loss is cross_entropy_error of the softmax output, with the small constant inside the "
+                    "log as in the book (log(y + 1e-7)); yours leaves the 1e-7 out.", _swl_no_eps),
 )
 SWL_MISTAKES = (
     Mistake("dx", "divide by the batch size: the loss is the mean over N examples, so dx = (y - t) / N.",
