@@ -11,6 +11,7 @@ another style that still respects the notebook's contract (docstrings). It must 
 from .harness import Mutant, Variant
 
 A01, A02, A03 = "01_computational_graphs", "02_simple_layers", "03_activation_layers"
+A04, A05, A06 = "04_affine_softmax", "05_full_backprop", "06_training_mnist"
 
 MUTANTS = [
     # --- 01 computational graphs -----------------------------------------------------------------
@@ -83,6 +84,100 @@ MUTANTS = [
            "dx = dout * (1.0 - self.out) * self.out", "dx = (1.0 - self.out) * self.out", "upstream gradient"),
     Mutant(A03, "Sigmoid.forward does not remember its output",
            "        self.out = out\n", "", "store it in forward"),
+
+    # --- 04 Affine, softmax, cross entropy, SoftmaxWithLoss --------------------------------------
+    Mutant(A04, "Affine.db summed over the wrong axis",
+           "self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout, axis=1)", "summed over axis 1"),
+    Mutant(A04, "Affine.dW transposed (dout.T @ x)",
+           "self.dW = np.dot(self.x.T, dout)", "self.dW = np.dot(dout.T, self.x)", "its transpose"),
+    Mutant(A04, "Affine.backward does not restore the shape of an N-D input",
+           "return dx.reshape(self.original_x_shape)", "return dx", "original_x_shape"),
+    Mutant(A04, "Affine.forward does not flatten an N-D input",
+           "self.x = x.reshape(x.shape[0], -1)", "self.x = x", "flattened"),
+    Mutant(A04, "Affine.backward: dx without transposing W",
+           "dx = np.dot(dout, self.W.T)", "dx = np.dot(dout, self.W)", "transpose W"),
+    Mutant(A04, "Affine.forward forgets the bias",
+           "out = np.dot(self.x, self.W) + self.b", "out = np.dot(self.x, self.W)", "add the bias"),
+    Mutant(A04, "softmax without the max shift",
+           "shifted = x - np.max(x, axis=-1, keepdims=True)", "shifted = x", "subtract the max"),
+    Mutant(A04, "softmax shifts by the max of the whole batch",
+           "shifted = x - np.max(x, axis=-1, keepdims=True)", "shifted = x - np.max(x)", "each row's own max"),
+    Mutant(A04, "softmax normalises by the sum of the whole batch",
+           "return e / np.sum(e, axis=-1, keepdims=True)", "return e / np.sum(e)", "each row separately"),
+    Mutant(A04, "softmax normalises columns (axis=0)",
+           "return e / np.sum(e, axis=-1, keepdims=True)", "return e / np.sum(e, axis=0, keepdims=True)",
+           "each column"),
+    Mutant(A04, "softmax subtracts the max in place (changes the caller's array)",
+           "    shifted = x - np.max(x, axis=-1, keepdims=True)\n    e = np.exp(shifted)",
+           "    x -= np.max(x, axis=-1, keepdims=True)\n    e = np.exp(x)", "changed its input"),
+    Mutant(A04, "cross entropy not averaged over the batch",
+           "return -np.sum(np.log(picked + 1e-7)) / batch_size", "return -np.sum(np.log(picked + 1e-7))",
+           "divide the sum by the batch size"),
+    Mutant(A04, "cross entropy without the 1e-7 in the log",
+           "np.log(picked + 1e-7)", "np.log(picked)", "small constant inside the log"),
+    Mutant(A04, "cross entropy without the minus sign",
+           "return -np.sum(np.log(picked + 1e-7)) / batch_size", "return np.sum(np.log(picked + 1e-7)) / batch_size",
+           "minus sign"),
+    Mutant(A04, "cross entropy: a 1-D y is not treated as a batch of one",
+           "    if y.ndim == 1:\n        y = y.reshape(1, y.size)\n        t = t.reshape(1, -1)\n", "",
+           "1-D y"),
+    Mutant(A04, "cross entropy written for one-hot labels only (t * log y)",
+           "    if t.size == y.size:\n        t = t.argmax(axis=1)\n    t = t.reshape(-1)\n"
+           "    batch_size = y.shape[0]\n    picked = y[np.arange(batch_size), t]\n"
+           "    return -np.sum(np.log(picked + 1e-7)) / batch_size",
+           "    batch_size = y.shape[0]\n    return -np.sum(t * np.log(y + 1e-7)) / batch_size", "class indices"),
+    Mutant(A04, "SoftmaxWithLoss.backward not divided by the batch size",
+           "return dout * dx / batch_size", "return dout * dx", "divide by the batch size"),
+    Mutant(A04, "SoftmaxWithLoss.backward gives t - y",
+           "dx = self.y - self.t", "dx = self.t - self.y", "not (t - y)"),
+    Mutant(A04, "SoftmaxWithLoss.backward uses the scores instead of the softmax output",
+           "        self.y = softmax(x)\n        self.loss = cross_entropy_error(self.y, self.t)",
+           "        self.y = x\n        self.loss = cross_entropy_error(softmax(x), self.t)", "softmax of the scores"),
+
+    # --- 05 numerical gradient, TwoLayerNet, gradient check --------------------------------------
+    Mutant(A05, "forward difference in numerical_gradient",
+           "        x[idx] = tmp_val - h\n        fxh2 = f(x)\n        x[idx] = tmp_val\n"
+           "        grad[idx] = (fxh1 - fxh2) / (2 * h)",
+           "        x[idx] = tmp_val\n        fxh2 = f(x)\n        grad[idx] = (fxh1 - fxh2) / h",
+           "central difference"),
+    Mutant(A05, "x not restored after perturbing",
+           "        x[idx] = tmp_val\n        grad[idx]", "        grad[idx]", "put every element back"),
+    Mutant(A05, "numerical_gradient divides by h instead of 2h",
+           "grad[idx] = (fxh1 - fxh2) / (2 * h)", "grad[idx] = (fxh1 - fxh2) / h", "divide by 2 * h"),
+    Mutant(A05, "numerical_gradient nudges a copy of x",
+           "    grad = np.zeros_like(x)\n    it = np.nditer", "    x = x.copy()\n    grad = np.zeros_like(x)\n"
+           "    it = np.nditer", "nudge the array x itself"),
+    Mutant(A05, "layers walked in forward order in gradient",
+           "for layer in reversed(list(self.layers.values())):", "for layer in list(self.layers.values()):",
+           "reverse"),
+    Mutant(A05, "gradient skips lastLayer.backward",
+           "dout = self.lastLayer.backward(1)", "dout = 1", "lastLayer.backward"),
+    Mutant(A05, "gradient takes W1's gradient from Affine2",
+           'grads["W1"], grads["b1"] = self.layers["Affine1"].dW, self.layers["Affine1"].db',
+           'grads["W1"], grads["b1"] = self.layers["Affine2"].dW, self.layers["Affine1"].db',
+           "another layer's gradient"),
+    Mutant(A05, "predict applies softmax",
+           "            x = layer.forward(x)\n        return x\n",
+           "            x = layer.forward(x)\n        return softmax(x)\n", "before softmax"),
+    Mutant(A05, "W1 created with shape (hidden_size, input_size)",
+           "np.random.randn(input_size, hidden_size)", "np.random.randn(hidden_size, input_size)", "W1 has shape"),
+    Mutant(A05, "weights not scaled by weight_init_std",
+           'self.params["W1"] = weight_init_std * np.random.randn', 'self.params["W1"] = np.random.randn',
+           "weight_init_std"),
+    Mutant(A05, "the Affine layers get copies of the params",
+           'Affine(self.params["W1"], self.params["b1"])', 'Affine(self.params["W1"].copy(), self.params["b1"])',
+           "same arrays"),
+    Mutant(A05, "accuracy compares with one-hot t without argmax",
+           "        if t.ndim != 1:\n            t = np.argmax(t, axis=1)\n", "", "t.argmax"),
+    Mutant(A05, "accuracy counts instead of dividing by the batch size",
+           "np.sum(predicted == t) / float(x.shape[0])", "np.sum(predicted == t)", "fraction"),
+    Mutant(A05, "gradient_check without the absolute value",
+           "difference = np.abs(grad_backprop[key] - grad_numerical[key])",
+           "difference = grad_backprop[key] - grad_numerical[key]", "absolute value"),
+    Mutant(A05, "gradient_check sums the differences",
+           "diffs[key] = np.mean(difference)", "diffs[key] = np.sum(difference)", "not their sum"),
+    Mutant(A05, "the pasted SoftmaxWithLoss.backward is not divided by N",
+           "return dout * dx / batch_size", "return dout * dx", "divide by the batch size"),
 ]
 
 VARIANTS = [
@@ -479,5 +574,490 @@ class Sigmoid:
         return self.out
     def backward(self, dout):
         return np.multiply(dout, self.out * (1.0 - self.out))
+'''),
+]
+
+VARIANTS += [
+    # --- 04 Affine, softmax, cross entropy, SoftmaxWithLoss --------------------------------------
+    Variant(A04, "Affine with einsum; softmax via log-sum-exp; cross entropy with take_along_axis", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.x = self.shape = self.dW = self.db = None
+    def forward(self, x):
+        self.shape = x.shape
+        self.x = x.reshape(len(x), -1)
+        return np.einsum("nd,dm->nm", self.x, self.W) + self.b
+    def backward(self, dout):
+        self.dW = np.einsum("nd,nm->dm", self.x, dout)
+        self.db = np.einsum("nm->m", dout)
+        return np.einsum("nm,dm->nd", dout, self.W).reshape(self.shape)
+
+def softmax(x):
+    m = x.max(axis=-1, keepdims=True)
+    log_z = m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+    return np.exp(x - log_z)
+
+def cross_entropy_error(y, t):
+    y2 = np.atleast_2d(y)
+    t2 = np.asarray(t)
+    if t2.size == y2.size:
+        idx = t2.reshape(y2.shape).argmax(axis=1)
+    else:
+        idx = t2.reshape(-1).astype(np.intp)
+    p = np.take_along_axis(y2, idx[:, None], axis=1)
+    return float(-np.mean(np.log(p + 1e-7)))
+'''),
+    Variant(A04, "Affine with tensordot over the trailing axes (keeps x as it came)", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+    def forward(self, x):
+        self.x = x  # unflattened; the trailing axes together are D
+        axes = tuple(range(1, x.ndim))
+        self.Wr = self.W.reshape(*x.shape[1:], -1)
+        return np.tensordot(x, self.Wr, axes=(axes, tuple(range(len(axes))))) + self.b
+    def backward(self, dout):
+        self.dW = np.tensordot(self.x, dout, axes=([0], [0])).reshape(self.W.shape)
+        self.db = dout.sum(0)
+        return np.tensordot(dout, self.Wr, axes=([1], [self.Wr.ndim - 1]))
+'''),
+    Variant(A04, "the book's style: Affine keeps x.shape, softmax transposes, one-hot-only backward", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        x = x.reshape(x.shape[0], -1)
+        self.x = x
+        out = np.dot(self.x, self.W) + self.b
+        return out
+    def backward(self, dout):
+        dx = np.dot(dout, self.W.T)
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        dx = dx.reshape(*self.original_x_shape)
+        return dx
+
+def softmax(x):
+    if x.ndim == 2:
+        x = x.T
+        x = x - np.max(x, axis=0)
+        y = np.exp(x) / np.sum(np.exp(x), axis=0)
+        return y.T
+    x = x - np.max(x)
+    return np.exp(x) / np.sum(np.exp(x))
+
+def cross_entropy_error(y, t):
+    if y.ndim == 1:
+        t = t.reshape(1, t.size)
+        y = y.reshape(1, y.size)
+    if t.size == y.size:
+        t = t.argmax(axis=1)
+    batch_size = y.shape[0]
+    return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t = None
+    def forward(self, x, t):
+        self.t = t
+        self.y = softmax(x)
+        self.loss = cross_entropy_error(self.y, self.t)
+        return self.loss
+    def backward(self, dout=1):
+        batch_size = self.t.shape[0]
+        dx = (self.y - self.t) / batch_size
+        return dx
+'''),
+    Variant(A04, "matmul operator; softmax with a 1-D branch; labels made one-hot with np.eye", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+    def forward(self, x):
+        self.in_shape = x.shape
+        self.x = x.reshape(x.shape[0], np.prod(x.shape[1:], dtype=int))
+        return self.x @ self.W + self.b
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return (dout @ self.W.T).reshape(self.in_shape)
+
+def softmax(x):
+    if x.ndim == 1:
+        z = np.exp(x - x.max())
+        return z / z.sum()
+    z = np.exp(x - x.max(axis=1)[:, np.newaxis])
+    return z / z.sum(axis=1)[:, np.newaxis]
+
+def _as_one_hot(t, shape):
+    t = np.asarray(t)
+    if t.size == int(np.prod(shape)):
+        return t.reshape(shape).astype(float)
+    return np.eye(shape[-1])[t.reshape(-1).astype(int)]
+
+def cross_entropy_error(y, t):
+    y2 = y.reshape(1, -1) if y.ndim == 1 else y
+    t2 = _as_one_hot(t, y2.shape)
+    return -np.sum(t2 * np.log(y2 + 1e-7)) / y2.shape[0]
+
+class SoftmaxWithLoss:
+    def forward(self, x, t):
+        self.y = softmax(x)
+        self.t = _as_one_hot(t, self.y.shape)
+        self.loss = cross_entropy_error(self.y, self.t)
+        return self.loss
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / self.y.shape[0]
+'''),
+    Variant(A04, "float32 in, float64 out: inputs upcast with np.asarray; divide by len(x)", '''
+import numpy as np
+
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    def forward(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.shape = x.shape
+        self.x = np.reshape(x, (x.shape[0], -1))
+        return np.matmul(self.x, self.W) + self.b[np.newaxis, :]
+    def backward(self, dout):
+        dout = np.asarray(dout, dtype=np.float64)
+        self.dW = np.matmul(self.x.T, dout)
+        self.db = np.ones(len(dout)) @ dout
+        return np.reshape(np.matmul(dout, self.W.T), self.shape)
+
+def softmax(x):
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - np.amax(x, axis=x.ndim - 1, keepdims=True))
+    return e / e.sum(axis=x.ndim - 1, keepdims=True)
+
+def cross_entropy_error(y, t):
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[np.newaxis]
+        t = np.reshape(t, (1, -1))
+    labels = np.argmax(t, axis=1) if np.ndim(t) == 2 else np.asarray(t, dtype=np.int64)
+    rows = range(len(y))
+    return -sum(np.log(y[r, labels[r]] + 1e-7) for r in rows) / len(y)
+
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.y = self.t = None
+    def forward(self, x, t):
+        self.t = np.asarray(t)
+        self.y = softmax(x)
+        return cross_entropy_error(self.y, self.t)
+    def backward(self, dout=1):
+        n = len(self.y)
+        grad = self.y.copy()
+        if self.t.ndim == 1:
+            grad[np.arange(n), self.t.astype(np.int64)] -= 1.0
+        else:
+            grad -= self.t
+        return grad * (dout / n)
+'''),
+
+    # --- 05 numerical gradient, TwoLayerNet, gradient check --------------------------------------
+    Variant(A05, "numerical_gradient with np.ndindex and try/finally; TwoLayerNet walking a reversed list", '''
+import numpy as np
+from collections import OrderedDict
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        keep = float(x[idx])
+        try:
+            x[idx] = keep + h
+            up = f(x)
+            x[idx] = keep - h
+            down = f(x)
+        finally:
+            x[idx] = keep
+        grad[idx] = (up - down) / (2 * h)
+    return grad
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        self.params = {
+            "W1": weight_init_std * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": weight_init_std * np.random.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
+        self.layers = OrderedDict()
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Relu1"] = Relu()
+        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.lastLayer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        for name in self.layers:
+            x = self.layers[name].forward(x)
+        return x
+
+    def loss(self, x, t):
+        return self.lastLayer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        y = self.predict(x).argmax(axis=1)
+        labels = t if t.ndim == 1 else t.argmax(axis=1)
+        return float(np.mean(y == labels))
+
+    def numerical_gradient(self, x, t):
+        def loss_W(_):
+            return self.loss(x, t)
+        return {k: numerical_gradient(loss_W, self.params[k]) for k in ("W1", "b1", "W2", "b2")}
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.lastLayer.backward()
+        layers = list(self.layers.values())
+        layers.reverse()
+        for layer in layers:
+            dout = layer.backward(dout)
+        a1, a2 = self.layers["Affine1"], self.layers["Affine2"]
+        return {"W1": a1.dW, "b1": a1.db, "W2": a2.dW, "b2": a2.db}
+'''),
+    Variant(A05, "numerical_gradient over a flat view; plain dict of layers; reversed(dict values)", '''
+import numpy as np
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    flat = x.reshape(-1)  # a view of the (contiguous) parameter: writing into it nudges x itself
+    grad = np.empty(flat.shape, dtype=float)
+    for k in range(flat.size):
+        old = flat[k]
+        flat[k] = old + h
+        f_plus = f(x)
+        flat[k] = old - h
+        f_minus = f(x)
+        flat[k] = old
+        grad[k] = (f_plus - f_minus) / (h + h)
+    return grad.reshape(x.shape)
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        p = self.params = {}
+        p["W1"] = np.random.normal(0.0, weight_init_std, (input_size, hidden_size))
+        p["b1"] = np.zeros(hidden_size)
+        p["W2"] = np.random.normal(0.0, weight_init_std, (hidden_size, output_size))
+        p["b2"] = np.zeros(output_size)
+        self.layers = {"Affine1": Affine(p["W1"], p["b1"]), "Relu1": Relu(), "Affine2": Affine(p["W2"], p["b2"])}
+        self.lastLayer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        out = x
+        for layer in self.layers.values():
+            out = layer.forward(out)
+        return out
+
+    def loss(self, x, t):
+        return self.lastLayer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        if t.ndim == 2:
+            t = t.argmax(1)
+        hits = np.count_nonzero(self.predict(x).argmax(1) == t)
+        return hits / len(x)
+
+    def numerical_gradient(self, x, t):
+        grads = {}
+        for key, value in self.params.items():
+            grads[key] = numerical_gradient(lambda _w: self.loss(x, t), value)
+        return grads
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        g = self.lastLayer.backward(1)
+        for layer in reversed(self.layers.values()):
+            g = layer.backward(g)
+        grads = {}
+        for n, (w, b) in ((1, ("W1", "b1")), (2, ("W2", "b2"))):
+            layer = self.layers[f"Affine{n}"]
+            grads[w], grads[b] = layer.dW, layer.db
+        return grads
+'''),
+    Variant(A05, "numerical_gradient with unravel_index; TwoLayerNet with its own (sharing) layer list", '''
+import numpy as np
+from collections import OrderedDict
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros(x.shape)
+    for i in range(x.size):
+        idx = np.unravel_index(i, x.shape)
+        saved = x[idx].copy()
+        x[idx] = saved + h
+        a = f(x)
+        x[idx] = saved - h
+        b = f(x)
+        x[idx] = saved
+        grad[idx] = (a - b) / (2.0 * h)
+    return grad
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        rng = np.random
+        self.params = dict(W1=rng.randn(input_size, hidden_size) * weight_init_std, b1=np.zeros(hidden_size),
+                           W2=rng.randn(hidden_size, output_size) * weight_init_std, b2=np.zeros(output_size))
+        self.layers = OrderedDict([("Affine1", Affine(self.params["W1"], self.params["b1"])),
+                                   ("Relu1", Relu()),
+                                   ("Affine2", Affine(self.params["W2"], self.params["b2"]))])
+        self.lastLayer = SoftmaxWithLoss()
+        self._backward_order = [self.layers[k] for k in ("Affine2", "Relu1", "Affine1")]
+
+    def predict(self, x):
+        h = self.layers["Relu1"].forward(self.layers["Affine1"].forward(x))
+        return self.layers["Affine2"].forward(h)
+
+    def loss(self, x, t):
+        y = self.predict(x)
+        return self.lastLayer.forward(y, t)
+
+    def accuracy(self, x, t):
+        pred = np.argmax(self.predict(x), axis=-1)
+        truth = np.argmax(t, axis=-1) if np.ndim(t) > 1 else t
+        return np.sum(pred == truth) / pred.shape[0]
+
+    def numerical_gradient(self, x, t):
+        f = lambda W: self.loss(x, t)  # noqa: E731
+        return {key: numerical_gradient(f, self.params[key]) for key in ["W1", "b1", "W2", "b2"]}
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.lastLayer.backward(dout=1)
+        for layer in self._backward_order:
+            dout = layer.backward(dout)
+        return {"W1": self.layers["Affine1"].dW.copy(), "b1": self.layers["Affine1"].db.copy(),
+                "W2": self.layers["Affine2"].dW.copy(), "b2": self.layers["Affine2"].db.copy()}
+'''),
+    Variant(A05, "gradient_check styles: np.average of np.abs, rel_error from bp_checks", '''
+import numpy as np
+from bp_checks import rel_error
+
+def gradient_check(network, x, t):
+    numerical = network.numerical_gradient(x, t)
+    backprop = network.gradient(x, t)
+    result = {}
+    for key in ("W1", "b1", "W2", "b2"):
+        result[key] = np.average(np.abs(backprop[key] - numerical[key]))
+        print(key, "mean abs difference:", result[key], "relative error:", rel_error(backprop[key], numerical[key]))
+    return result
+'''),
+    Variant(A05, "gradient_check computing the mean by hand, backprop first", '''
+import numpy as np
+
+def gradient_check(network, x, t):
+    grad_backprop = network.gradient(x, t)
+    grad_numerical = network.numerical_gradient(x, t)
+    diffs = {}
+    for key, analytic in grad_backprop.items():
+        gap = np.abs(analytic - grad_numerical[key])
+        diffs[key] = float(gap.sum() / gap.size)
+        print(f"{key}: {diffs[key]:.3e}")
+    return diffs
+'''),
+    Variant(A05, "gradient_check as a dict comprehension, no printing of the relative error", '''
+import numpy as np
+
+def gradient_check(network, x, t):
+    num = network.numerical_gradient(x, t)
+    bp = network.gradient(x, t)
+    diffs = {k: np.mean(np.abs(bp[k] - num[k])) for k in num}
+    for k, v in diffs.items():
+        print(k + ":", v)
+    return diffs
+'''),
+    Variant(A04, "SoftmaxWithLoss keeping class indices; gradient with put_along_axis", '''
+import numpy as np
+
+class SoftmaxWithLoss:
+    def __init__(self):
+        self.loss = self.y = self.labels = None
+
+    def forward(self, x, t):
+        self.y = softmax(x)
+        self.labels = t.argmax(axis=1) if t.ndim == 2 else t.astype(np.intp)
+        n = self.y.shape[0]
+        self.loss = -np.log(self.y[np.arange(n), self.labels] + 1e-7).sum() / n
+        return self.loss
+
+    def backward(self, dout=1):
+        grad = self.y.copy()
+        picked = np.take_along_axis(grad, self.labels[:, None], axis=1)
+        np.put_along_axis(grad, self.labels[:, None], picked - 1, axis=1)
+        return dout * grad / grad.shape[0]
+'''),
+    Variant(A05, "numerical_gradient through x.flat; TwoLayerNet built in a loop", '''
+import numpy as np
+from collections import OrderedDict
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in range(x.size):
+        v = x.flat[i]
+        x.flat[i] = v + h
+        right = f(x)
+        x.flat[i] = v - h
+        left = f(x)
+        x.flat[i] = v
+        grad.flat[i] = (right - left) / (2 * h)
+    return grad
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        sizes = [input_size, hidden_size, output_size]
+        self.params = {}
+        self.layers = OrderedDict()
+        for n in (1, 2):
+            self.params[f"W{n}"] = weight_init_std * np.random.randn(sizes[n - 1], sizes[n])
+            self.params[f"b{n}"] = np.zeros(sizes[n])
+            self.layers[f"Affine{n}"] = Affine(self.params[f"W{n}"], self.params[f"b{n}"])
+            if n == 1:
+                self.layers["Relu1"] = Relu()
+        self.lastLayer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, t):
+        return self.lastLayer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        guess = self.predict(x).argmax(axis=1)
+        if t.ndim > 1:
+            t = t.argmax(axis=1)
+        return (guess == t).mean()
+
+    def numerical_gradient(self, x, t):
+        return {k: numerical_gradient(lambda p: self.loss(x, t), v) for k, v in self.params.items()}
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.lastLayer.backward(1.0)
+        for name in reversed(list(self.layers)):
+            dout = self.layers[name].backward(dout)
+        return {f"{p}{n}": getattr(self.layers[f"Affine{n}"], f"d{p}") for n in (1, 2) for p in ("W", "b")}
 '''),
 ]

@@ -6,6 +6,7 @@ another style that respects the notebook's contract. Both are scored with the re
 the real judge, so this measures exactly what students will meet.
 """
 
+import ast
 import contextlib
 import io
 import sys
@@ -104,3 +105,9 @@ def is_diagnosed(text, diagnosis):
     """Does the feedback name a likely mistake, with the ``diagnosis`` words (emphasis ``*`` ignored)?"""
     plain = text.replace("*", "").lower()
     return "likely mistake" in plain and diagnosis.replace("*", "").lower() in plain
+
+
+def redefined_names(code):
+    """The public functions and classes a variant's code defines at top level."""
+    return [node.name for node in ast.parse(code).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")]

@@ -1,16 +1,20 @@
 """Does every hidden test catch the catalogued mistakes, name them, and accept every correct style?"""
 
+import re
+
 import pytest
 
 from course.sequence import assignments
 
 from .catalogue import MUTANTS, VARIANTS
 from .conftest import RESULTS
-from .harness import failure_text, grade, is_diagnosed, namespace
+from .harness import failure_text, grade, is_diagnosed, namespace, redefined_names
 
 RELEASED = {a.name for a in assignments()}
 MUTANTS = [m for m in MUTANTS if m.assignment in RELEASED]
 VARIANTS = [v for v in VARIANTS if v.assignment in RELEASED]
+# what hidden or reference code looks like in feedback: solution markers, definitions, traceback lines
+CODE = re.compile(r"### (BEGIN|END) |\bdef \w+\(|\bclass \w+\s*[(:]|Traceback \(most recent|File \"[^\"]+\", line \d+")
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m.assignment}:{m.name}")
@@ -26,13 +30,18 @@ def test_mistake_loses_points_and_is_named(mutant):
     assert score < max_score, f"{mutant.name}: not caught ({score}/{max_score})"
     if mutant.diagnosis:  # a declared diagnosis is a promise: the message must name it
         assert diagnosed, f"{mutant.name}: no 'Likely mistake' naming {mutant.diagnosis!r} in:\n{text[:2000]}"
-    for secret in ("### BEGIN", "def ", "class "):
-        assert secret not in text, f"a failure message shows code: {text[:300]}"
+    leak = CODE.search(text)
+    assert not leak, f"a failure message shows hidden code ({leak.group(0)!r}): {text[:300]}"
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: f"{v.assignment}:{v.name}")
 def test_correct_style_gets_full_marks(variant):
     """Does this independent correct implementation get every point?"""
+    replaced = redefined_names(variant.code)
+    base = namespace(variant.assignment)
+    assert replaced, f"{variant.name}: the variant defines no public function or class"
+    missing = [n for n in replaced if n not in base]
+    assert not missing, f"{variant.name}: {missing} are not names the notebook defines (a typo grades the solution)"
     score, max_score, cells = grade(variant.assignment, namespace(variant.assignment, extra=variant.code))
     r = RESULTS[variant.assignment]
     r["variants"] += 1
