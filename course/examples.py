@@ -17,7 +17,11 @@ EXAMPLES = ROOT / "course" / "examples" / "submitted"
 
 # one realistic bug per assignment: (text in the solution, replacement)
 BUGS = {
+    "01_computational_graphs": [("dapple = dapple_price * apple_num", "dapple = apple_num")],  # no upstream
     "02_simple_layers": [("dx = dout * self.y", "dx = dout * self.x")],  # forgot to swap the inputs
+    "03_activation_layers": [("self.out = out", "self.out = x")],  # Sigmoid caches x, backward uses it as y
+    "04_affine_softmax": [("self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout, axis=1)")],  # wrong axis
+    "05_full_backprop": [("reversed(list(self.layers.values()))", "list(self.layers.values())")],  # wrong order
 }
 
 # a submission that tries to get points without the work: it fakes numpy's comparisons, returns an
@@ -69,7 +73,7 @@ def build(root=ROOT, target=None):
         perfect = perfect_submission(source)
         buggy = nbformat.from_dict(dict(perfect))
         for old, new in BUGS.get(a.name, []):
-            hits = [c for c in buggy.cells if old in c.source]
+            hits = [c for c in buggy.cells if c.cell_type == "code" and old in c.source]
             if not hits:
                 raise ValueError(f"example bug for {a.name}: {old!r} not found in the solutions")
             hits[0].source = hits[0].source.replace(old, new, 1)

@@ -18,7 +18,7 @@ import nbformat
 from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
 
 from .release import generate, nbgrader_api, sync_helpers
-from .sequence import ROOT, assignments
+from .sequence import ROOT, SEQUENCE, assignments
 
 
 def prepare_course_dir(course_dir, names=None, log=print):
@@ -174,7 +174,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     root = unpack_submissions(submissions, unpacked)
     submitted = store_submissions(root, course_dir, known)
     shutil.rmtree(unpacked, ignore_errors=True)
-    jobs, skipped = find_jobs(submitted, known)
+    jobs, skipped = find_jobs(submitted, known, also_known={a.name for a in SEQUENCE})
     jobs = [Job(j.student, j.assignment, j.folder) for j in jobs]
     files = {a.name: course_files(a, course_dir / "source", course_dir / "release") for a in selected}
     work = course_dir / ".grading-work"
