@@ -253,13 +253,15 @@ class Job:
     folder: Path
 
 
-def find_jobs(submitted_root, known):
+def find_jobs(submitted_root, known, also_known=()):
     """Every ``<student>/<assignment>/`` folder under ``submitted_root``; unknown assignments are reported."""
     jobs, skipped = [], []
     for student_dir in sorted(p for p in Path(submitted_root).iterdir() if p.is_dir()):
         for adir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
             if adir.name in known:
                 jobs.append(Job(student_dir.name, adir.name, adir))
+            elif adir.name in also_known:
+                skipped.append(f"{student_dir.name}/{adir.name}: not selected for this run")
             elif not adir.name.startswith("."):
                 skipped.append(f"{student_dir.name}/{adir.name}: not an assignment of this course")
     return jobs, skipped
