@@ -412,9 +412,11 @@ def _judge_loss_list(got, expected, i):
     returned, pre, post = _unpack(got)
     n, epochs = i["iters_num"], len(_epoch_steps(i))
     if len(returned) != n:
-        hint = " (once per epoch?)" if len(returned) == epochs else ""
-        return (f"train_loss_list has {len(returned)} entries{hint}; it needs one per step, iters_num = {n}: "
-                "append the mini-batch loss inside the loop, at every step.")
+        once = len(returned) == epochs
+        return (f"train_loss_list has {len(returned)} entries{' (once per epoch?)' if once else ''}; it needs one "
+                f"per step, iters_num = {n}: append the mini-batch loss inside the loop, at every step."
+                + (" Likely mistake: the loss was recorded once per epoch, in the block that records the "
+                   "accuracies." if once else ""))
     if not np.all(np.isfinite(returned)):
         return "train_loss_list contains NaN or inf."
     if len(pre) != n:
@@ -444,14 +446,16 @@ def _judge_accuracy_list(name, which, other):
             return None
         size = len(i[f"x_{which}"])
         if rows.size and i["batch_size"] in rows and size not in rows:
-            return (f"{name} is not the accuracy on the whole {which} set: network.accuracy was called on "
-                    f"{int(i['batch_size'])} rows (a mini-batch) instead of all {size}.")
+            return (f"{name} is not the accuracy on the whole {which} set. Likely mistake: network.accuracy was "
+                    f"called on {int(i['batch_size'])} rows (a mini-batch) instead of all {size}.")
         at_end = np.append(before[1:], np.nan)  # after the update of steps ipe - 1, 2 ipe - 1, ...
         if len(returned) > 1 and _close(returned[:-1], at_end[:-1]):
-            return (f"{name} was recorded at the end of each epoch ((i + 1) % iter_per_epoch == 0), but the "
-                    "recipe records after the update of the steps with i % iter_per_epoch == 0, starting with step 0.")
+            return (f"{name} does not follow the recipe's schedule. Likely mistake: it was recorded at the end of "
+                    "each epoch ((i + 1) % iter_per_epoch == 0), but the recipe records after the update of the "
+                    "steps with i % iter_per_epoch == 0, starting with step 0.")
         if _close(returned, other_list) and not _close(returned, after):
-            return f"{name} holds the same numbers as {other}: measure each list on its own set."
+            return (f"{name} holds the same numbers as {other}. Likely mistake: both were measured on the same "
+                    "set; measure each list on its own set.")
         k = int(np.argmax(~(np.isclose(returned, after) | np.isclose(returned, before))))
         return (f"{name}[{k}] is {returned[k]:.6g}, but the network's accuracy on the whole {which} set after step "
                 f"{steps[k]} was {after[k]:.6g} ({before[k]:.6g} before that step's update).")
