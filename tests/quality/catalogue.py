@@ -2,7 +2,8 @@
 
 A ``Mutant`` is a text replacement in the solution cells of the source notebook (first occurrence):
 one mistake a student really makes, nothing else changed. Its ``diagnosis`` is a few words the
-failure message must contain (the "Likely mistake" the grader names).
+failure message must contain (the "Likely mistake" the grader names); "" marks a mistake the
+grader is not expected to name, which counts against the diagnosis rate.
 
 A ``Variant`` is extra code run after the solution cells that redefines one or more components in
 another style that still respects the notebook's contract (docstrings). It must get full marks.
@@ -178,6 +179,44 @@ MUTANTS = [
            "diffs[key] = np.mean(difference)", "diffs[key] = np.sum(difference)", "not their sum"),
     Mutant(A05, "the pasted SoftmaxWithLoss.backward is not divided by N",
            "return dout * dx / batch_size", "return dout * dx", "divide by the batch size"),
+
+    # --- 06 training -----------------------------------------------------------------------------
+    Mutant(A06, "sgd_update climbs the gradient (+= instead of -=)",
+           "        params[key] -= learning_rate * grads[key]", "        params[key] += learning_rate * grads[key]",
+           "against the gradient"),
+    Mutant(A06, "sgd_update puts new arrays in params (not in place)",
+           "        params[key] -= learning_rate * grads[key]",
+           "        params[key] = params[key] - learning_rate * grads[key]",
+           "in place"),
+    Mutant(A06, "sgd_update forgets the learning rate",
+           "        params[key] -= learning_rate * grads[key]", "        params[key] -= grads[key]", "learning_rate"),
+    Mutant(A06, "the generator is re-seeded inside the loop",
+           "    for i in steps:\n        batch_mask", "    for i in steps:\n        rng = np.random.default_rng(seed)\n"
+           "        batch_mask", "once, before the loop"),
+    Mutant(A06, "one step too few",
+           "steps = tqdm(range(iters_num)", "steps = tqdm(range(1, iters_num)", "exactly iters_num steps"),
+    Mutant(A06, "the loss is recorded once per epoch",
+           "        train_loss_list.append(float(network.lastLayer.loss))\n        sgd_update(network.params, grads, "
+           "learning_rate)\n        if i % iter_per_epoch == 0:\n",
+           "        sgd_update(network.params, grads, learning_rate)\n        if i % iter_per_epoch == 0:\n"
+           "            train_loss_list.append(float(network.lastLayer.loss))\n", "once per epoch"),
+    Mutant(A06, "the accuracy is measured on the mini-batch",
+           "train_acc_list.append(float(network.accuracy(x_train, t_train)))",
+           "train_acc_list.append(float(network.accuracy(x_train[batch_mask], t_train[batch_mask])))",
+           "mini-batch"),
+    Mutant(A06, "the test accuracy is measured on the training set",
+           "test_acc_list.append(float(network.accuracy(x_test, t_test)))",
+           "test_acc_list.append(float(network.accuracy(x_train, t_train)))", "its own set"),
+    Mutant(A06, "the accuracies are recorded at the end of each epoch",
+           "if i % iter_per_epoch == 0:", "if (i + 1) % iter_per_epoch == 0:", "end of each epoch"),
+    Mutant(A06, "mini-batches from numpy's global generator, not the seeded one",
+           "batch_mask = rng.choice(train_size, batch_size)", "batch_mask = np.random.choice(train_size, batch_size)",
+           ""),  # only "the weights differ from the recipe's": the grader cannot tell which generator was used
+    Mutant(A06, "the learning rate is hard-coded",
+           "sgd_update(network.params, grads, learning_rate)", "sgd_update(network.params, grads, 0.1)",
+           ""),  # not named either: the weights differ from the recipe's
+    Mutant(A06, "the update is skipped (sgd_update never called)",
+           "        sgd_update(network.params, grads, learning_rate)\n", "", "did not change"),
 ]
 
 VARIANTS = [
@@ -1059,5 +1098,118 @@ class TwoLayerNet:
         for name in reversed(list(self.layers)):
             dout = self.layers[name].backward(dout)
         return {f"{p}{n}": getattr(self.layers[f"Affine{n}"], f"d{p}") for n in (1, 2) for p in ("W", "b")}
+'''),
+
+    # --- 06 training -----------------------------------------------------------------------------
+    Variant(A06, "sgd_update with np.subtract(out=); the book's loop computing the loss after the update", '''
+import numpy as np
+
+def sgd_update(params, grads, learning_rate):
+    for key, grad in grads.items():
+        np.subtract(params[key], learning_rate * grad, out=params[key])
+
+def train(network, x_train, t_train, x_test, t_test, iters_num=10000, batch_size=100,
+          learning_rate=0.1, seed=0, progress=True):
+    rng = np.random.default_rng(seed)
+    train_size = x_train.shape[0]
+    iter_per_epoch = max(train_size // batch_size, 1)
+    train_loss_list = []
+    train_acc_list = []
+    test_acc_list = []
+    for i in range(iters_num):
+        batch_mask = rng.choice(train_size, batch_size)
+        x_batch = x_train[batch_mask]
+        t_batch = t_train[batch_mask]
+        grad = network.gradient(x_batch, t_batch)
+        sgd_update(network.params, grad, learning_rate)
+        loss = network.loss(x_batch, t_batch)
+        train_loss_list.append(loss)
+        if i % iter_per_epoch == 0:
+            train_acc = network.accuracy(x_train, t_train)
+            test_acc = network.accuracy(x_test, t_test)
+            train_acc_list.append(train_acc)
+            test_acc_list.append(test_acc)
+            if progress:
+                print("train acc, test acc | " + str(train_acc) + ", " + str(test_acc))
+    return {"train_loss_list": train_loss_list, "train_acc_list": train_acc_list, "test_acc_list": test_acc_list}
+'''),
+    Variant(A06, "sgd_update writing through [...]; a while loop with rng.integers and a tqdm bar", '''
+import numpy as np
+from tqdm import tqdm
+
+def sgd_update(params, grads, learning_rate):
+    for key in list(params.keys()):
+        params[key][...] = params[key] - learning_rate * grads[key]
+
+def train(network, x_train, t_train, x_test, t_test, iters_num=10000, batch_size=100,
+          learning_rate=0.1, seed=0, progress=True):
+    rng = np.random.default_rng(seed)
+    n = len(x_train)
+    per_epoch = max(n // batch_size, 1)
+    history = {"train_loss_list": [], "train_acc_list": [], "test_acc_list": []}
+    bar = tqdm(total=iters_num, disable=not progress)
+    step = 0
+    while step < iters_num:
+        rows = rng.integers(0, n, batch_size)  # what rng.choice(n, batch_size) draws
+        grads = network.gradient(x_train[rows], t_train[rows])
+        history["train_loss_list"].append(network.lastLayer.loss)
+        sgd_update(network.params, grads, learning_rate)
+        if step % per_epoch == 0:
+            history["train_acc_list"].append(network.accuracy(x_train, t_train))
+            history["test_acc_list"].append(network.accuracy(x_test, t_test))
+        step += 1
+        bar.update(1)
+    bar.close()
+    return history
+'''),
+    Variant(A06, "sgd_update on each array object; epochs counted with divmod", '''
+import numpy as np
+
+def sgd_update(params, grads, learning_rate):
+    for key, array in params.items():
+        step = learning_rate * grads[key]
+        array -= step
+
+def train(network, x_train, t_train, x_test, t_test, iters_num=10000, batch_size=100,
+          learning_rate=0.1, seed=0, progress=True):
+    generator = np.random.default_rng(seed)
+    iter_per_epoch = max(x_train.shape[0] // batch_size, 1)
+    losses, train_acc, test_acc = [], [], []
+    for i in range(iters_num):
+        idx = generator.choice(x_train.shape[0], batch_size)
+        xb, tb = x_train[idx], t_train[idx]
+        g = network.gradient(xb, tb)
+        losses.append(float(network.lastLayer.loss))
+        sgd_update(network.params, g, learning_rate)
+        _, rest = divmod(i, iter_per_epoch)
+        if rest == 0:
+            train_acc.append(float(network.accuracy(x_train, t_train)))
+            test_acc.append(float(network.accuracy(x_test, t_test)))
+    return dict(train_loss_list=losses, train_acc_list=train_acc, test_acc_list=test_acc)
+'''),
+    Variant(A06, "sgd_update adding minus the step, cast to the parameter dtype; continue on off-epoch steps", '''
+import numpy as np
+
+def sgd_update(params, grads, learning_rate):
+    for key in grads:
+        p = params[key]
+        p += -learning_rate * np.asarray(grads[key], dtype=p.dtype)
+
+def train(network, x_train, t_train, x_test, t_test, iters_num=10000, batch_size=100,
+          learning_rate=0.1, seed=0, progress=True):
+    rng = np.random.default_rng(seed)
+    train_size = len(x_train)
+    iter_per_epoch = max(train_size // batch_size, 1)
+    out = {name: [] for name in ("train_loss_list", "train_acc_list", "test_acc_list")}
+    for i in range(iters_num):
+        batch = rng.choice(train_size, batch_size)
+        grads = network.gradient(x_train[batch], t_train[batch])
+        out["train_loss_list"].append(network.lastLayer.loss)
+        sgd_update(network.params, grads, learning_rate)
+        if i % iter_per_epoch:
+            continue
+        for name, x, t in (("train_acc_list", x_train, t_train), ("test_acc_list", x_test, t_test)):
+            out[name].append(network.accuracy(x, t))
+    return out
 '''),
 ]

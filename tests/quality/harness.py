@@ -29,7 +29,7 @@ class Mutant:
     name: str
     old: str  # text in the solution cells...
     new: str  # ...replaced by this (first occurrence)
-    diagnosis: str = ""  # words the failure message must contain ("" = any "Likely mistake")
+    diagnosis: str = ""  # words the "Likely mistake" must contain ("" = the grader is not expected to name it)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,11 @@ def namespace(assignment, mutate=None, extra=""):
         hits = [i for i, c in enumerate(cells) if old in c]
         if not hits:
             raise AssertionError(f"{assignment}: mutation text {old!r} not found in the solutions")
-        cells[hits[0]] = cells[hits[0]].replace(old, new, 1)
+        mutated = cells[hits[0]].replace(old, new, 1)
+        if _code_only(mutated) == _code_only(cells[hits[0]]):
+            raise AssertionError(f"{assignment}: mutation {old!r} only changes a docstring or comment: "
+                                 "make the text specific to the code")
+        cells[hits[0]] = mutated
     ns = {"__name__": "__main__"}
     # every notebook imports these in a setup cell that also holds other things
     code = "\n\n".join(["import numpy as np", "from collections import OrderedDict"] + cells + [extra])
@@ -102,12 +106,26 @@ def failure_text(cells):
 
 
 def is_diagnosed(text, diagnosis):
-    """Does the feedback name a likely mistake, with the ``diagnosis`` words (emphasis ``*`` ignored)?"""
+    """Does the feedback name a likely mistake, with the ``diagnosis`` words (emphasis ``*`` ignored)?
+
+    A mutant without ``diagnosis`` words is one the grader is not expected to name: it never counts.
+    """
     plain = text.replace("*", "").lower()
-    return "likely mistake" in plain and diagnosis.replace("*", "").lower() in plain
+    return bool(diagnosis) and "likely mistake" in plain and diagnosis.replace("*", "").lower() in plain
 
 
 def redefined_names(code):
     """The public functions and classes a variant's code defines at top level."""
     return [node.name for node in ast.parse(code).body
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")]
+
+
+def _code_only(source):
+    """The cell's syntax tree without docstrings (comments are not in it either)."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
