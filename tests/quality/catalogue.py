@@ -1212,4 +1212,62 @@ def train(network, x_train, t_train, x_test, t_test, iters_num=10000, batch_size
             out[name].append(network.accuracy(x, t))
     return out
 '''),
+
+    # --- more styles for 02 and 05 ---------------------------------------------------------------
+    Variant(A02, "layers caching in a dict; a generic graph walk for both shopping functions", '''
+import operator
+
+class MulLayer:
+    def __init__(self):
+        self.cache = {}
+    def forward(self, x, y):
+        self.cache = {"x": x, "y": y}
+        return operator.mul(x, y)
+    def backward(self, dout):
+        return tuple((operator.mul(dout, self.cache["y"]), operator.mul(dout, self.cache["x"])))
+
+class AddLayer:
+    def forward(self, x, y):
+        return operator.add(x, y)
+    def backward(self, dout):
+        return tuple([dout] * 2)
+
+def _run(nodes, values, output):
+    # nodes: (layer, input names, output name) in forward order
+    for layer, (a, b), out in nodes:
+        values[out] = layer.forward(values[a], values[b])
+    grads = {output: 1.0}
+    for layer, (a, b), out in reversed(nodes):
+        da, db = layer.backward(grads[out])
+        grads[a], grads[b] = da, db
+    return values[output], grads
+
+def buy_apples(apple, apple_num, tax):
+    nodes = [(MulLayer(), ("apple", "apple_num"), "apple_price"), (MulLayer(), ("apple_price", "tax"), "price")]
+    price, g = _run(nodes, {"apple": apple, "apple_num": apple_num, "tax": tax}, "price")
+    return price, g["apple"], g["apple_num"], g["tax"]
+
+def buy_apples_oranges(apple, apple_num, orange, orange_num, tax):
+    nodes = [(MulLayer(), ("apple", "apple_num"), "apple_price"),
+             (MulLayer(), ("orange", "orange_num"), "orange_price"),
+             (AddLayer(), ("apple_price", "orange_price"), "all_price"),
+             (MulLayer(), ("all_price", "tax"), "price")]
+    values = {"apple": apple, "apple_num": apple_num, "orange": orange, "orange_num": orange_num, "tax": tax}
+    price, g = _run(nodes, values, "price")
+    return price, g["apple"], g["apple_num"], g["orange"], g["orange_num"], g["tax"]
+'''),
+    Variant(A05, "gradient_check over network.params with .mean() on the absolute differences", '''
+import numpy as np
+
+def gradient_check(network, x, t):
+    numerical = network.numerical_gradient(x, t)
+    analytic = network.gradient(x, t)
+    report = {}
+    for key in network.params:
+        diff = np.abs(analytic[key] - numerical[key])
+        report[key] = diff.mean()
+        scale = np.maximum(1e-8, np.abs(analytic[key]) + np.abs(numerical[key]))
+        print(key, f"{report[key]:.2e}", f"{(diff / scale).max():.2e}")
+    return report
+'''),
 ]

@@ -1,5 +1,6 @@
 """Does every hidden test catch the catalogued mistakes, name them, and accept every correct style?"""
 
+import functools
 import re
 
 import pytest
@@ -17,11 +18,22 @@ VARIANTS = [v for v in VARIANTS if v.assignment in RELEASED]
 CODE = re.compile(r"### (BEGIN|END) |\bdef \w+\(|\bclass \w+\s*[(:]|Traceback \(most recent|File \"[^\"]+\", line \d+")
 
 
+@functools.lru_cache(maxsize=None)
+def graded_mutant(mutant):
+    """``(score, max_score, failure text)`` of a mutant (graded once per run)."""
+    score, max_score, cells = grade(mutant.assignment, namespace(mutant.assignment, (mutant.old, mutant.new)))
+    return score, max_score, failure_text(cells)
+
+
+@functools.lru_cache(maxsize=None)
+def solution_names(assignment):
+    return frozenset(namespace(assignment))
+
+
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: f"{m.assignment}:{m.name}")
 def test_mistake_loses_points_and_is_named(mutant):
     """Does this single-bug variant lose points, with a message that names the mistake?"""
-    score, max_score, cells = grade(mutant.assignment, namespace(mutant.assignment, (mutant.old, mutant.new)))
-    text = failure_text(cells)
+    score, max_score, text = graded_mutant(mutant)
     diagnosed = is_diagnosed(text, mutant.diagnosis)
     r = RESULTS[mutant.assignment]
     r["mutants"] += 1
@@ -38,9 +50,8 @@ def test_mistake_loses_points_and_is_named(mutant):
 def test_correct_style_gets_full_marks(variant):
     """Does this independent correct implementation get every point?"""
     replaced = redefined_names(variant.code)
-    base = namespace(variant.assignment)
     assert replaced, f"{variant.name}: the variant defines no public function or class"
-    missing = [n for n in replaced if n not in base]
+    missing = [n for n in replaced if n not in solution_names(variant.assignment)]
     assert not missing, f"{variant.name}: {missing} are not names the notebook defines (a typo grades the solution)"
     score, max_score, cells = grade(variant.assignment, namespace(variant.assignment, extra=variant.code))
     r = RESULTS[variant.assignment]
@@ -62,8 +73,16 @@ def test_diagnosis_rate_per_assignment():
     """Do at least 80% of each assignment's catalogued mistakes get a named diagnosis?"""
     by = {}
     for m in MUTANTS:
-        _, _, cells = grade(m.assignment, namespace(m.assignment, (m.old, m.new)))
-        ok = is_diagnosed(failure_text(cells), m.diagnosis)
-        by.setdefault(m.assignment, []).append(ok)
+        by.setdefault(m.assignment, []).append(is_diagnosed(graded_mutant(m)[2], m.diagnosis))
     low = {a: sum(v) / len(v) for a, v in by.items() if sum(v) / len(v) < 0.8}
     assert not low, f"diagnosis rate below 80%: {low}"
+
+
+def test_catalogue_covers_every_assignment():
+    """Does the catalogue hold at least 30 mistakes, and 4 mistakes and 4 correct styles per released assignment?"""
+    assert len(MUTANTS) >= 30, f"only {len(MUTANTS)} catalogued mistakes"
+    for name in RELEASED:
+        assert sum(m.assignment == name for m in MUTANTS) >= 4, f"{name}: fewer than 4 catalogued mistakes"
+        assert sum(v.assignment == name for v in VARIANTS) >= 4, f"{name}: fewer than 4 correct styles"
+    names = [(m.assignment, m.name) for m in MUTANTS] + [(v.assignment, v.name) for v in VARIANTS]
+    assert len(names) == len(set(names)), "two catalogue entries share a name"
