@@ -35,9 +35,17 @@ def is_graded(cell):
     return bool(meta(cell).get("grade")) and cell.get("cell_type") == "code"
 
 
+def points(cell):
+    return float(meta(cell).get("points", 0) or 0)
+
+
 def graded_cells(nb):
-    """``[(grade_id, points)]`` of the auto-graded code cells, in order."""
-    return [(grade_id(c), float(meta(c).get("points", 0))) for c in nb.cells if is_graded(c)]
+    """``[(grade_id, points)]`` of the auto-graded code cells that carry points, in order.
+
+    Visible checks are graded cells worth 0 points: nbgrader's Validate button then reports them when
+    they fail, but they earn nothing, so the judge skips them.
+    """
+    return [(grade_id(c), points(c)) for c in nb.cells if is_graded(c) and points(c) > 0]
 
 
 def read(path):

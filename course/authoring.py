@@ -34,8 +34,13 @@ def code(text):
 
 
 def readonly(grade_id, text):
-    """A locked code cell: setup or a visible check. Students cannot change it, and grading restores it."""
+    """A locked code cell (setup). Students cannot change it, and grading restores it."""
     return nbformat.v4.new_code_cell(_src(text), metadata=_nbgrader(grade_id, locked=True))
+
+
+def visible(grade_id, text):
+    """A visible check: locked, graded with 0 points, so nbgrader's Validate reports it when it fails."""
+    return nbformat.v4.new_code_cell(_src(text), metadata=_nbgrader(grade_id, grade=True, locked=True, points=0))
 
 
 def solution(grade_id, text):

@@ -21,6 +21,8 @@ BUGS = {
     "02_simple_layers": [("dx = dout * self.y", "dx = dout * self.x")],  # forgot to swap the inputs
     "03_activation_layers": [("self.out = out", "self.out = x")],  # Sigmoid caches x, backward uses it as y
     "04_affine_softmax": [("self.db = np.sum(dout, axis=0)", "self.db = np.sum(dout, axis=1)")],  # wrong axis
+    "06_training_mnist": [("        params[key] -= learning_rate * grads[key]",
+                           "        params[key] = params[key] - learning_rate * grads[key]")],  # rebinds the array
     "05_full_backprop": [("reversed(list(self.layers.values()))", "list(self.layers.values())")],  # wrong order
 }
 

@@ -77,8 +77,8 @@ def check_structure(assignment, root=ROOT):
     release_dir = root / "release" / assignment.name
     release = nbformat.read(release_dir / assignment.notebook, as_version=4)
     for i, cell in enumerate(source.cells):
-        if not nbtools.is_graded(cell):
-            continue
+        if not nbtools.is_graded(cell) or (nbtools.points(cell) == 0 and nbtools.BEGIN_HIDDEN not in cell.source):
+            continue  # a visible check: graded with 0 points, so that Validate reports it
         gid, points = nbtools.grade_id(cell), nbtools.meta(cell).get("points")
         try:
             scenarios_for(gid)
@@ -99,8 +99,8 @@ def check_structure(assignment, root=ROOT):
                     inside = False
                 elif inside and len(line.strip()) > 12 and not line.strip().startswith("#"):
                     secret_lines.add(line.strip())
-    visible_lines = {line.strip() for c in source.cells if not nbtools.is_solution(c) and not nbtools.is_graded(c)
-                     for line in c.source.splitlines()}
+    visible_lines = {line.strip() for c in source.cells if not nbtools.is_solution(c)
+                     for line in nbtools.strip_region(c.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN).splitlines()}
     secret_lines -= visible_lines
     rwhere = f"release/{assignment.name}/{assignment.notebook}"
     for i, cell in enumerate(release.cells):

@@ -52,7 +52,7 @@ def plain_array(value):
 
 
 def _fmt_index(idx):
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if idx else "(the only element)"
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if len(idx) else "(the only element)"
 
 
 def _fmt(x):

@@ -52,7 +52,7 @@ def plain_array(value):
 
 
 def _fmt_index(idx):
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if idx else "(the only element)"
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if len(idx) else "(the only element)"
 
 
 def _fmt(x):
@@ -75,7 +75,7 @@ def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
         hint = ""
         if arr.size == exp.size:
             hint = " The number of elements is right: is it transposed, or reshaped?"
-        elif arr.ndim == exp.ndim - 1:
+        elif arr.ndim == exp.ndim - 1 and arr.ndim >= 1:
             hint = " Did you sum over an axis that should have stayed?"
         return f"{name} has shape {arr.shape}, but shape {exp.shape} was expected.{hint}"
     if exp.dtype.kind == "f" and arr.dtype.kind == "b":
