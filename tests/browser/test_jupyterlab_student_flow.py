@@ -514,10 +514,6 @@ def test_student_types_mul_layer_runs_all_and_validates(student_lab, page, shots
     shots(page, "friendly-failure")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "nbgrader's Validate reports only failing *graded* cells (unless Validator.validate_all): release/ has its "
-    "visible tests in locked, ungraded cells and its graded cells hold only comments, so Validate says "
-    "'Success!' for a wrong or unfilled notebook. Remove this mark once release/ makes Validate catch it."))
 def test_validate_names_the_failing_visible_test(student_lab, page, shots):
     """Does Validate tell a student whose MulLayer.backward does not swap its inputs what is wrong?"""
     answers = dict(solutions_from_source(), mul_layer=wrong_mul_layer())
