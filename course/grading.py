@@ -71,7 +71,7 @@ def write_feedback_html(grade, path):
     header = (f"# Feedback: {grade.assignment}\n\nStudent: `{grade.student}` — score **{grade.score:g} / "
               f"{grade.max_score:g}**" + (f" — *{grade.reason}*" if grade.reason else "")
               + f"\n\n| graded cell | points | out of |\n|---|---|---|\n{rows}\n\n**Notes from grading**\n\n{notes}\n")
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header))
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header, id="feedback-summary"))  # a fixed id: same page every run
     html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
