@@ -7,10 +7,11 @@ Inside the sandbox (``bwrap``, Debian/Ubuntu package ``bubblewrap``):
 * read-only: the system (``/usr``, ``/lib``, a few files of ``/etc``), the Python installation, the
   kernel-side grader runtime (never the reference, never the pipeline), the released helper files;
   an installed copy of the grader or course packages inside the Python installation is hidden;
-* writable: only memory-backed folders that vanish with the run (the notebook's run folder, its
-  records folder, ``/tmp``). Nothing of the host is writable; what the run produces goes back to
-  the grader through a pipe (``autograder.execute``). The course folder, the gradebook, the other
-  students' work and the repository are not mounted at all.
+* writable: only memory-backed folders that vanish with the run (the notebook's folder
+  ``/home/student``, ``/grader/records``, ``/tmp``); the root is read-only. Nothing of the host is
+  writable; what the run produces goes back to the grader through a pipe (``autograder.execute``).
+  The course folder, the gradebook, the other students' work and the repository are not mounted at
+  all, and the notebook sees none of the grader's paths or environment variables.
 
 Limits, per notebook: a cgroup (v1, or v2 where the controllers are delegated) with a process cap
 (``pids.max``: processes and threads), a memory cap (``memory.limit_in_bytes`` and the swap limit; the
@@ -360,18 +361,40 @@ class Bubblewrap:
 
 
 class SandboxRun:
-    """One notebook's sandbox (see ``autograder.execute.run_notebook`` for how it is used)."""
+    """One notebook's sandbox (see ``autograder.execute.run_notebook`` for how it is used).
+
+    Inside, the notebook sees fixed paths, never the grader's: its folder (also ``HOME``) is
+    ``/home/student``, the grader runtime ``/grader/runtime``, the records folder ``/grader/records``.
+    The root is read-only, so only ``/tmp``, ``/home/student`` and ``/grader`` (all in memory) are
+    writable, and the environment holds only what the kernel needs (no grader secrets).
+    """
+
+    HOME, RUNTIME, RECORDS = "/home/student", "/grader/runtime", "/grader/records"
+    ENV_KEEP = {"LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM"}
 
     def __init__(self, box, run_dir, record_dir, workdir, runtime, limits):
         self.box, self.limits = box, limits
         self.run_dir, self.record_dir, self.workdir, self.runtime = run_dir, record_dir, workdir, runtime
+        self.paths = {str(runtime): self.RUNTIME, str(run_dir): self.HOME, str(record_dir): self.RECORDS}
         self.group = box.cgroups.create(limits) if box.cgroups else None
+
+    def env(self, env):
+        """The environment for the sandbox: the kernel settings of ``env``, paths as seen inside."""
+        from .execute import SINGLE_THREAD_ENV
+        from .hidden import RECORD_ENV
+
+        kept = {k: v for k, v in env.items() if k in self.ENV_KEEP or k in SINGLE_THREAD_ENV}
+        kept.update(HOME=self.HOME, TMPDIR="/tmp", PYTHONPATH=self.RUNTIME, **{RECORD_ENV: self.RECORDS},
+                    PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]))
+        kept.setdefault("LANG", "C.UTF-8")
+        return kept
 
     def __call__(self, argv):
         box = self.box
+        mem = int(self.limits.memory_mb) * 1024 * 1024
         cmd = [box.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
                "--uid", "65534", "--gid", "65534", "--hostname", "grader",
-               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--cap-drop", "ALL"]
+               "--proc", "/proc", "--dev", "/dev", "--size", str(mem), "--tmpfs", "/tmp", "--cap-drop", "ALL"]
         for d in SYSTEM_DIRS:
             if Path(d).exists():
                 cmd += ["--ro-bind", d, d]
@@ -381,23 +404,21 @@ class SandboxRun:
         for d in box.hidden:
             if _inside(Path(d), [Path(p) for p in python]):
                 cmd += ["--tmpfs", d]
-        cmd += ["--ro-bind", str(self.runtime), str(self.runtime)]
-        # the job's folder, empty and in memory; the run folder gets the released helpers, read-only
-        cmd += ["--tmpfs", str(self.workdir)]
-        for d in (self.run_dir, self.record_dir):
-            cmd += ["--dir" if _inside(d, [self.workdir]) else "--tmpfs", str(d)]
+        cmd += ["--size", str(mem), "--tmpfs", "/grader", "--ro-bind", str(self.runtime), self.RUNTIME,
+                "--dir", self.RECORDS]
+        # the notebook's folder, in memory; the released helpers in it are read-only
+        cmd += ["--size", str(mem), "--tmpfs", self.HOME]
         for item in sorted(self.run_dir.iterdir()) if self.run_dir.is_dir() else []:
             if not item.is_symlink():
-                cmd += ["--ro-bind", str(item), str(item)]
-        cmd += ["--chdir", str(self.run_dir), "--setenv", "HOME", str(self.run_dir), "--setenv", "TMPDIR", "/tmp"]
-        mem = int(self.limits.memory_mb) * 1024 * 1024
+                cmd += ["--ro-bind", str(item), f"{self.HOME}/{item.name}"]
+        cmd += ["--remount-ro", "/", "--chdir", self.HOME]
         limit = [f"--fsize={mem}", "--core=0"]
         if not self.group:
             limit.append(f"--as={mem}")
         inner = [box.prlimit, *limit, "--"]
         if box.setarch:
             inner = [box.setarch, os.uname().machine, "-R", *inner]
-        cmd += ["--", *inner, *argv]
+        cmd += ["--", *inner, *[self.paths.get(a, a) for a in argv]]
         return (self.group.enter_command() if self.group else []) + cmd
 
     def kill(self):
