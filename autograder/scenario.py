@@ -140,3 +140,14 @@ def execute(sc, ns):
         arr, problem = plain_array(value)
         outputs[key] = problem if problem else arr
     return outputs, None
+
+
+def as_float32(inputs):
+    """Wrap an ``inputs(rng)`` function so that its float arrays come as float32 (a fairness check)."""
+    import numpy as np
+
+    def make(rng):
+        made = inputs(rng)
+        return {k: v.astype(np.float32) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+                for k, v in made.items()}
+    return make

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..compare import numerical_gradient_of, plain_array, rel_error
-from ..scenario import Mistake, StudentError, add, need
+from ..scenario import Mistake, StudentError, add, as_float32, need
 
 SHAPES = [(6,), (3, 4), (2, 3, 4)]
 
@@ -136,6 +136,10 @@ for shape in SHAPES:
         mistakes=RELU_FORWARD_MISTAKES)
     add("relu_backward", f"Relu.backward on {_label(shape)}", _normal(shape), _backward("Relu"),
         mistakes=RELU_BACKWARD_MISTAKES)
+add("relu_forward", "Relu.forward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))), _forward("Relu"),
+    mistakes=RELU_FORWARD_MISTAKES)
+add("relu_backward", "Relu.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+    _backward("Relu"), mistakes=RELU_BACKWARD_MISTAKES)
 add("relu_forward", "Relu.forward on inputs of size up to 1000", _large((5, 8)), _forward("Relu"),
     mistakes=RELU_FORWARD_MISTAKES)
 add("relu_backward", "Relu.backward uses the mask of the latest forward call", _normal((3, 5)),
@@ -186,6 +190,10 @@ for shape in SHAPES:
     add("sigmoid_backward", f"Sigmoid.backward on {_label(shape)}", _normal(shape), _backward("Sigmoid"),
         mistakes=SIGMOID_BACKWARD_MISTAKES)
 # 1-D on purpose: compare._fmt_index cannot yet name the position of a NaN in an array of 2 or more dimensions
+add("sigmoid_forward", "Sigmoid.forward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+    _forward("Sigmoid"))
+add("sigmoid_backward", "Sigmoid.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+    _backward("Sigmoid"))
 add("sigmoid_forward", "Sigmoid.forward on inputs of size up to 1000 (no NaN or inf)", _large((40,)),
     _forward("Sigmoid"), mistakes=SIGMOID_FORWARD_MISTAKES)
 add("sigmoid_backward", "Sigmoid.backward on inputs of size up to 1000 (no NaN or inf)", _large((40,)),

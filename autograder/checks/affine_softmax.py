@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..compare import describe_mismatch
-from ..scenario import Mistake, StudentError, _where, add, need
+from ..scenario import Mistake, StudentError, _where, add, as_float32, need
 
 
 @contextlib.contextmanager
@@ -175,6 +175,9 @@ for n, d, m in [(4, 3, 5), (1, 6, 2), (7, 4, 4), (3, 2, 1)]:
     add_checked("affine_forward", f"Affine.forward on x of shape ({n}, {d}) with W ({d}, {m})",
                 _affine_inputs(n, (d,), m), affine_forward, AFFINE_KEYS, mistakes=FORWARD_MISTAKES)
 
+add_checked("affine_forward", "Affine.forward on float32 x (4, 3) with float32 W (3, 5)",
+            as_float32(_affine_inputs(4, (3,), 5)), affine_forward, AFFINE_KEYS, mistakes=FORWARD_MISTAKES)
+
 for n, shape, m in [(3, (2, 3), 4), (2, (1, 4, 4), 5), (5, (3, 1), 2)]:
     add_checked("affine_nd_input", f"Affine forward and backward on x of shape ({n}, {', '.join(map(str, shape))})",
                 _affine_inputs(n, shape, m), affine_backward, AFFINE_KEYS,
@@ -187,6 +190,8 @@ for n, d, m in [(4, 3, 5), (5, 4, 4), (1, 3, 2)]:
 for n, d, m in [(4, 3, 5), (5, 5, 5), (1, 3, 2)]:
     add_checked("affine_backward_params", f"Affine.backward: dW and db for x ({n}, {d}), W ({d}, {m})",
                 _affine_inputs(n, (d,), m), affine_params, AFFINE_KEYS, mistakes=PARAM_MISTAKES)
+add_checked("affine_backward_params", "Affine.backward: dW and db on float32 x (4, 3), W (3, 5)",
+            as_float32(_affine_inputs(4, (3,), 5)), affine_params, AFFINE_KEYS, mistakes=PARAM_MISTAKES)
 add_checked("affine_backward_params", "Affine.backward uses the input of the latest forward call",
             _affine_inputs(4, (3,), 2), affine_backward_latest, AFFINE_KEYS, mistakes=PARAM_MISTAKES)
 
