@@ -1,0 +1,247 @@
+"""Benchmark: grade a synthetic class with our pipeline and with plain sequential ``nbgrader autograde``.
+
+The class: ``--students`` students (default 60) × every released assignment, a mix of perfect, blank
+and buggy notebooks (``course/examples/submitted``; made from source/ and release/ the same way where an
+assignment has no committed examples), each submission folder holding the released helper files too,
+as a student's would.
+
+1. ``course grade`` (``course.grading.grade_class``): sandbox on (unless ``--no-sandbox``), workers =
+   cores; end to end (course folder, gradebook, feedback pages, grades.csv, report), and the grading part
+   alone;
+2. ``nbgrader autograde <assignment> --force`` for each assignment, in a scratch nbgrader course folder
+   with this course's nbgrader configuration (hidden tests judge in the kernel there). Setting up that
+   folder (``generate_assignment``, copying submissions) is not timed.
+
+Printed: both wall times, the ratio, and per-notebook costs against a bare kernel start (start a kernel,
+run ``pass``, shut it down) and against our executor on a one-cell notebook, with and without the sandbox.
+
+    .venv/bin/python benchmarks/bench_grading.py                 # 60 students
+    .venv/bin/python benchmarks/bench_grading.py --students 12   # a quick run
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder import sandbox as sb  # noqa: E402
+from autograder.execute import SINGLE_THREAD_ENV, run_notebook  # noqa: E402
+from autograder.pipeline import Limits, make_runtime  # noqa: E402
+from course.examples import BUGS  # noqa: E402
+from course.examples import EXAMPLES as EXAMPLE_DIR  # noqa: E402
+from course.release import perfect_submission  # noqa: E402
+from course.sequence import assignments  # noqa: E402
+
+KINDS = ["perfect", "blank", "buggy"]
+
+
+def released():
+    return [a for a in assignments(ROOT) if (ROOT / "release" / a.name / a.notebook).exists()]
+
+
+def example_notebooks(assignment):
+    """``{kind: notebook}`` for one assignment: the committed examples, else made like them."""
+    found = {k: EXAMPLE_DIR / k / assignment.name / assignment.notebook for k in KINDS}
+    found = {k: nbformat.read(p, as_version=4) for k, p in found.items() if p.exists()}
+    if "perfect" not in found:
+        found["perfect"] = perfect_submission(nbformat.read(ROOT / "source" / assignment.name / assignment.notebook,
+                                                            as_version=4))
+    if "blank" not in found:
+        found["blank"] = nbformat.read(ROOT / "release" / assignment.name / assignment.notebook, as_version=4)
+    if "buggy" not in found:
+        buggy = nbformat.from_dict(dict(found["perfect"]))
+        for old, new in BUGS.get(assignment.name, []):
+            for cell in buggy.cells:
+                if old in cell.source:
+                    cell.source = cell.source.replace(old, new, 1)
+                    break
+        found["buggy"] = buggy
+    for nb in found.values():
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+    return found
+
+
+def make_class(target, students, selected):
+    """``target/<student>/<assignment>/``: the notebook plus the released helper files."""
+    count = 0
+    for a in selected:
+        notebooks = example_notebooks(a)
+        helpers = [p for p in (ROOT / "release" / a.name).iterdir() if p.name != a.notebook]
+        for i in range(students):
+            folder = target / f"student{i:03d}" / a.name
+            folder.mkdir(parents=True)
+            nbformat.write(notebooks[KINDS[i % len(KINDS)]], folder / a.notebook)
+            for h in helpers:
+                (shutil.copytree if h.is_dir() else shutil.copy2)(h, folder / h.name)
+            count += 1
+    return count
+
+
+def bare_kernel_start(repeat=3):
+    from jupyter_client.manager import start_new_kernel
+
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name="python3", stderr=subprocess.DEVNULL)
+        kc.execute_interactive("pass", timeout=60)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def trivial_notebook(work, box, repeat=3):
+    """Median seconds for a one-cell notebook through ``run_notebook`` (our executor), optionally sandboxed."""
+    runtime = make_runtime(work / "runtime")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    times = []
+    for i in range(repeat):
+        job = work / f"trivial{i}"
+        run, records = job / "run", job / "records"
+        run.mkdir(parents=True)
+        records.mkdir()
+        nbformat.write(nb, job / "in.ipynb")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
+        env.update(SINGLE_THREAD_ENV, PYTHONPATH=str(runtime), HOME=str(run), BFS_RECORD_DIR=str(records))
+        wrap = box.wrapper(run_dir=run, record_dir=records, workdir=job, runtime=runtime,
+                           limits=Limits()) if box else None
+        t = time.perf_counter()
+        result = run_notebook(job / "in.ipynb", job / "out.ipynb", cwd=run, env=env, wrap=wrap, record_dir=records)
+        times.append(time.perf_counter() - t)
+        assert result.ok, result.reason
+    return statistics.median(times)
+
+
+def ours(subs, course_dir, workers, box):
+    import course.grading as grading
+
+    spent = {}
+    real = grading.grade_jobs
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent["grading"] = time.perf_counter() - t
+
+    grading.grade_jobs = timed
+    try:
+        t = time.perf_counter()
+        grades = grading.grade_class(subs, course_dir, workers=workers, sandbox=box, progress=False,
+                                     log=lambda *a: None)
+        total = time.perf_counter() - t
+    finally:
+        grading.grade_jobs = real
+    return total, spent["grading"], grades
+
+
+def nbgrader_sequential(subs, course_dir, selected):
+    """Plain ``nbgrader autograde`` per assignment (it grades the students one after another)."""
+    from course.grading import prepare_course_dir
+
+    prepare_course_dir(course_dir, [a.name for a in selected], log=lambda *a: None)
+    shutil.copytree(subs, course_dir / "submitted")
+    (course_dir / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa\n"
+        f"load_subconfig({str(ROOT / 'course' / 'nbgrader_config.py')!r})  # noqa\n"
+        f"c.CourseDirectory.root = {str(course_dir)!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{course_dir / 'gradebook.db'}'\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
+    nbgrader = str(Path(sys.executable).parent / "nbgrader")
+    t = time.perf_counter()
+    for a in selected:
+        proc = subprocess.run([nbgrader, "autograde", a.name, "--force"], cwd=course_dir, env=env,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"nbgrader autograde {a.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    total = time.perf_counter() - t
+    return total, _nbgrader_scores(course_dir, selected)
+
+
+def _nbgrader_scores(course_dir, selected):
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        for a in selected:
+            for sub in gb.assignment_submissions(a.name):
+                scores[(sub.student_id, a.name)] = sub.score
+    return scores
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("-a", "--assignment", action="append", help="only these assignments (default: all released)")
+    parser.add_argument("-j", "--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-sandbox", action="store_true", help="grade our side without the sandbox")
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args(argv)
+
+    box = None
+    if not args.no_sandbox:
+        box, problem = sb.detect()
+        if box is None:
+            raise SystemExit(f"no sandbox here ({problem}); use --no-sandbox to benchmark without one")
+    selected = [a for a in released() if not args.assignment or a.name in args.assignment]
+    work = Path(tempfile.mkdtemp(prefix="bfs-bench-"))
+    try:
+        subs = work / "submitted"
+        n = make_class(subs, args.students, selected)
+        print(f"class: {args.students} students x {len(selected)} assignment(s) "
+              f"({', '.join(a.name for a in selected)}) = {n} notebooks; {os.cpu_count()} cores; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        print(f"sandbox: {box.describe() if box else 'off'}; workers: {args.workers}")
+
+        bare = bare_kernel_start()
+        plain = trivial_notebook(work / "trivial-plain", None)
+        boxed = trivial_notebook(work / "trivial-boxed", box) if box else None
+        print(f"\nbare kernel start (start, run `pass`, shut down):  {bare:6.2f} s")
+        print(f"one-cell notebook through our executor:            {plain:6.2f} s  (+{plain - bare:.2f} s)")
+        if boxed is not None:
+            print(f"... in the sandbox (bubblewrap + cgroups):          {boxed:6.2f} s  (+{boxed - bare:.2f} s)")
+
+        total, grading, grades = ours(subs, work / "ours", args.workers, box)
+        by_kind = {}
+        for g in grades:
+            kind = KINDS[int(g.student[-3:]) % len(KINDS)]
+            by_kind.setdefault(kind, set()).add(f"{g.score:g}/{g.max_score:g}")
+        print(f"\nours, end to end ({args.workers} workers):      {total:7.1f} s   "
+              f"({total / n:.2f} s per notebook; grading alone {grading:.1f} s)")
+        print(f"  per notebook per worker: {grading * args.workers / n:.2f} s "
+              f"= bare kernel start + {grading * args.workers / n - bare:.2f} s")
+        print(f"  scores by kind: {', '.join(f'{k}: {sorted(v)}' for k, v in sorted(by_kind.items()))}")
+        if args.skip_nbgrader:
+            return 0
+        seq, scores = nbgrader_sequential(subs, work / "nbgrader", selected)
+        print(f"nbgrader autograde, sequential:       {seq:7.1f} s   ({seq / n:.2f} s per notebook "
+              f"= bare kernel start + {seq / n - bare:.2f} s)")
+        agree = sum(abs(scores.get((g.student, g.assignment), -1) - g.score) < 1e-6 for g in grades)
+        print(f"  scores agree with ours on {agree}/{len(grades)} notebooks")
+        print(f"\nspeed-up: {seq / total:.2f}x end to end, {seq / grading:.2f}x grading alone")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
