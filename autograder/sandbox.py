@@ -21,7 +21,8 @@ enforced by ``autograder.execute``. Address-space randomisation is switched off 
 (``setarch -R``) so that feedback is the same from one run to the next.
 
 Where cgroups cannot be used, the sandbox still runs, with the memory capped by address space
-(``prlimit --as``) and no process cap, and says so once on standard error.
+(``prlimit --as``, the cap plus 1 GB for reservations) and no process cap, and says so once on
+standard error.
 
 System packages: ``bubblewrap``, and ``util-linux`` (``prlimit``, ``setarch``; in Debian's base system).
 """
@@ -47,6 +48,7 @@ HIDDEN_PACKAGES = ["autograder", "course"]
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 PREFIX = "bfs-"
 CPU_PERIOD_US = 100_000
+AS_SLACK_MB = 1024  # without cgroups: the address-space limit is the memory cap plus this
 
 _warned = False
 _counter = itertools.count()
@@ -387,6 +389,7 @@ class SandboxRun:
         kept.update(HOME=self.HOME, TMPDIR="/tmp", PYTHONPATH=self.RUNTIME, **{RECORD_ENV: self.RECORDS},
                     PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]))
         kept.setdefault("LANG", "C.UTF-8")
+        kept["MALLOC_ARENA_MAX"] = "2"  # fewer reserved malloc arenas per thread: less address space
         return kept
 
     def __call__(self, argv):
@@ -414,7 +417,9 @@ class SandboxRun:
         cmd += ["--remount-ro", "/", "--chdir", self.HOME]
         limit = [f"--fsize={mem}", "--core=0"]
         if not self.group:
-            limit.append(f"--as={mem}")
+            # address space is not memory: threads reserve stacks and malloc arenas they never touch, so
+            # the kernel needs about 1 GB of it before it has used any; allow that on top of the cap
+            limit.append(f"--as={mem + AS_SLACK_MB * 1024 * 1024}")
         inner = [box.prlimit, *limit, "--"]
         if box.setarch:
             inner = [box.setarch, os.uname().machine, "-R", *inner]

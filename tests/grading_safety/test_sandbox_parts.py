@@ -41,7 +41,7 @@ def test_the_sandbox_command_shows_no_grader_path_and_makes_the_root_read_only(t
         argv[argv.index(str(run / "bp_checks.py")) - 1:][:3]
     assert "--remount-ro" in argv and "--unshare-all" in argv and ["--cap-drop", "ALL"] == \
         argv[argv.index("--cap-drop"):][:2]
-    assert f"--as={300 * 2**20}" in argv  # no cgroups: memory by address space
+    assert f"--as={(300 + sb.AS_SLACK_MB) * 2**20}" in argv  # no cgroups: memory by address space
     assert "-R" in inside  # no address-space randomisation: the same feedback every time
     for i, a in enumerate(argv):  # the course folder is never mounted
         if a in ("--bind", "--ro-bind"):
