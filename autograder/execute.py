@@ -64,6 +64,9 @@ class RunResult:
     ok: bool
     reason: str = ""
     notes: list = field(default_factory=list)  # limits reached, cells interrupted: for the grade report
+    # True when how much output got through depends on timing (a crash, the kernel's death, a sandbox limit
+    # reached): feedback then shows the notebook without outputs, so that grading twice gives the same page
+    timing_dependent: bool = False
 
 
 # --- the grader's side --------------------------------------------------------------------------
@@ -140,10 +143,13 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
             result = RunResult(False, f"the notebook produced more than {MAX_RESULT_BYTES // 2**20} MB of "
                                       "output and records; the rest was not kept.")
         else:
-            # the exit code only: the process's last log lines vary from run to run (ports, timings),
-            # and feedback must be identical when a class is graded twice
-            # no "while running cell N" either: after a crash, how far the results got is a matter of timing
-            result = RunResult(False, f"the grading process ended abnormally (exit code {proc.returncode}).")
+            # feedback must be identical when a class is graded twice, so the reason names nothing that
+            # depends on timing: not the process's last log lines (ports, timings), not "while running
+            # cell N" (how far the results got), not the exit code (-9 when the sandbox's clean-up reached
+            # bubblewrap before it exited, else 137 for the same crash)
+            result = RunResult(False, "the grading process ended abnormally before it reported its results "
+                                      "(it was killed, or the notebook ended it).", timing_dependent=True)
+    result.timing_dependent = result.timing_dependent or bool(notes)  # the sandbox's notes: limits reached
     result.notes = list(result.notes) + [n for n in notes if n not in result.notes]
     if not result.ok and notes:
         result.reason = result.reason.rstrip(".") + ". " + " ".join(notes)
@@ -213,7 +219,8 @@ class _Collector:
                         self.records[name] = data
             elif kind == "done":
                 self.result = RunResult(bool(frame["ok"]), str(frame.get("reason", ""))[:2000],
-                                        [str(n)[:2000] for n in frame.get("notes", [])][:50])
+                                        [str(n)[:2000] for n in frame.get("notes", [])][:50],
+                                        bool(frame.get("timing_dependent")))
                 self.done.set()
         except Exception:  # a damaged frame is dropped; the judge treats missing records as not run
             pass
@@ -397,7 +404,7 @@ def _client_class():
             import nbformat
 
             cell.outputs = _coalesce(cell.get("outputs", []))
-            cap = self.caps.get(index)
+            cap = None if index in self.interrupted else self.caps.get(index)  # a stopped cell: only why
             for note in sorted(cap["note"]) if cap else []:
                 stream = next((o for o in cell.outputs if o.get("output_type") == "stream"
                                and o.get("name") == "stdout"), None)
@@ -446,7 +453,7 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
     client = CappedClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                           kernel_name="python3", record_timing=False, coalesce_streams=False,
                           shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}})
-    ok, reason, notes = True, "", []
+    ok, reason, notes, timing = True, "", [], False
 
     def report(index, cell):
         client.finish_cell(cell, index)
@@ -465,30 +472,32 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
                 try:
                     client.execute_cell(cell, index)
                 except Uninterruptible:
-                    cell.outputs.append(nbformat.v4.new_output(
+                    cell.outputs = [nbformat.v4.new_output(
                         "error", ename="TimeoutError",
                         evalue=f"this cell ran longer than {timeout:g} s and did not stop when interrupted",
-                        traceback=[]))
+                        traceback=[])]
                     ok, reason = False, (f"{where} ran longer than {timeout:g} s and did not stop when "
                                          "interrupted; the kernel was stopped and the remaining cells did not run.")
                     report(index, cell)
                     break
                 except DeadKernelError:
+                    timing = True
                     ok, reason = False, (f"the Python kernel died while running {where}; "
                                          "the remaining cells did not run.")
                     report(index, cell)
                     break
                 if index in client.interrupted:
                     notes.append(f"{where} ran longer than {timeout:g} s and was interrupted.")
-                    cell.outputs.append(nbformat.v4.new_output(
+                    # how much a stopped cell printed depends on timing: show only why it stopped
+                    cell.outputs = [nbformat.v4.new_output(
                         "error", ename="TimeoutError", evalue=f"this cell ran longer than {timeout:g} s and was "
-                                                              "interrupted", traceback=[]))
+                                                              "interrupted", traceback=[])]
                 report(index, cell)
             sender.records(collect)
-            sender.send({"type": "done", "ok": ok, "reason": reason, "notes": notes})
+            sender.send({"type": "done", "ok": ok, "reason": reason, "notes": notes, "timing_dependent": timing})
     except Exception as exc:  # the kernel could not start, or vanished
         sender.records(collect)
-        sender.send({"type": "done", "ok": False, "notes": notes,
+        sender.send({"type": "done", "ok": False, "notes": notes, "timing_dependent": True,
                      "reason": reason or f"the notebook could not be executed: {type(exc).__name__}: {exc}"})
 
 

@@ -141,9 +141,9 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
         executed = nbformat.read(nb_out, as_version=4)
     except Exception:
         executed = merged
-    if not run.ok and ("ended abnormally" in run.reason or "kernel died" in run.reason):
-        # what reached us before a crash depends on timing: show the notebook without outputs, so that
-        # grading twice gives the same feedback (the reason heads the page)
+    if run.timing_dependent:
+        # what reached us before a crash or a limit depends on timing: show the notebook without outputs, so
+        # that grading twice gives the same feedback (the reason heads the page)
         executed = merged
 
     grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=notes)

@@ -8,6 +8,7 @@ and ``reports/`` (a JSON report with every reason, and a plot of the grade distr
 
 import csv
 import filecmp
+import functools
 import json
 import shutil
 import time
@@ -19,6 +20,8 @@ from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs
 
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
+
+TEMPLATES = Path(__file__).parent / "templates"  # the feedback page's nbconvert template
 
 
 def prepare_course_dir(course_dir, names=None, log=print):
@@ -61,10 +64,17 @@ def _same_tree(a, b):
         filecmp.cmp(Path(a) / f, Path(b) / f, shallow=False) for f in files(a) if (Path(a) / f).is_file())
 
 
-def write_feedback_html(grade, path):
-    """Render a graded notebook for its student: results first, then their notebook without hidden tests."""
+@functools.cache
+def _exporter():
+    """One exporter per process (building one costs a fifth of a page). ``sanitize_html``: HTML that the
+    student's code displayed is cleaned (no scripts, no event handlers)."""
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(template_name="feedback", extra_template_basedirs=[str(TEMPLATES)], sanitize_html=True)
+
+
+def write_feedback_html(grade, path):
+    """Render a graded notebook for its student: results first, then their notebook without hidden tests."""
     nb = nbformat.from_dict(dict(grade.feedback)) if grade.feedback else nbformat.v4.new_notebook()
     rows = "\n".join(f"| `{c.grade_id}` | {c.score:g} | {c.points:g} |" for c in grade.cells)
     notes = "\n".join(f"- {n}" for n in grade.notes) or "- none"
@@ -72,7 +82,7 @@ def write_feedback_html(grade, path):
               f"{grade.max_score:g}**" + (f" — *{grade.reason}*" if grade.reason else "")
               + f"\n\n| graded cell | points | out of |\n|---|---|---|\n{rows}\n\n**Notes from grading**\n\n{notes}\n")
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(header, id="feedback-summary"))  # a fixed id: same page every run
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html, _ = _exporter().from_notebook_node(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
 

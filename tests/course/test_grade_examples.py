@@ -14,8 +14,20 @@ from course.sequence import ROOT, assignments
 RELEASED = assignments()
 
 
+def _git_status():
+    import subprocess
+
+    return set(subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                              cwd=ROOT, capture_output=True, text=True).stdout.splitlines())
+
+
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, sandbox):
+def status_before_grading():
+    return _git_status()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, sandbox, status_before_grading):
     course_dir = tmp_path_factory.mktemp("course")
     grades = grade_class(EXAMPLES, course_dir, sandbox=sandbox, progress=False, log=lambda *a: None)
     return course_dir, {(g.student, g.assignment): g for g in grades}
@@ -101,11 +113,7 @@ def test_grade_table_lists_every_submission(graded):
     assert re.search(r"perfect\s+02_simple_layers\s+6 / 6", text)
 
 
-def test_student_data_stays_out_of_the_repository(graded):
-    """Did grading write nothing into tracked folders of the repository?"""
-    import subprocess
-
-    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                         cwd=ROOT, capture_output=True, text=True).stdout
-    for trace in ("gradebook.db", "feedback/", "autograded/", "grades.csv"):
-        assert trace not in out, f"grading left {trace} in the repository: {out}"
+def test_student_data_stays_out_of_the_repository(graded, status_before_grading):
+    """Did grading write nothing into the repository (git status compared with before grading)?"""
+    added = sorted(_git_status() - status_before_grading)
+    assert not added, f"grading changed the repository: {added}"

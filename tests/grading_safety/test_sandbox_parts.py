@@ -141,3 +141,19 @@ def test_outputs_are_capped_and_records_come_back_through_the_pipe(tmp_path):
     assert len(text) < ex.MAX_STREAM_CHARS + 200 and "output truncated" in text
     assert len(nb.cells[2].outputs[0]["evalue"]) == ex.MAX_ERROR_CHARS
     assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["cell.json"]
+
+
+def test_an_interrupted_cell_shows_why_it_stopped_and_not_its_partial_output(tmp_path):
+    """How much a runaway cell printed before the limit depends on timing; the stop message does not."""
+    result, nb, _ = _run(tmp_path, ["print('before')", "i = 0\nwhile True:\n    i += 1\n    print(i)",
+                                    "print('after')"], cell_timeout=2, total_timeout=30)
+    assert result.ok and not result.timing_dependent
+    assert any("was interrupted" in n for n in result.notes)
+    assert nb.cells[0].outputs[0]["text"] == "before\n"
+    assert [(o["output_type"], o.get("ename")) for o in nb.cells[1].outputs] == [("error", "TimeoutError")]
+    assert nb.cells[2].outputs[0]["text"] == "after\n"
+
+
+def test_a_crash_marks_the_outputs_as_timing_dependent(tmp_path):
+    result, _, _ = _run(tmp_path, ["print('hi')", "import os\nos._exit(3)"], cell_timeout=5, total_timeout=30)
+    assert not result.ok and "kernel died" in result.reason and result.timing_dependent
