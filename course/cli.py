@@ -46,10 +46,13 @@ def _limits(args):
 
 
 def _grade(submissions, course_dir, args):
-    from .grading import grade_class, table
+    from .grading import GradebookBusy, grade_class, table
 
-    grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
-                         limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet)
+    try:
+        grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
+                             limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet)
+    except GradebookBusy as exc:
+        raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"
           f"\nreport:   {Path(course_dir) / 'reports'}")

@@ -87,27 +87,52 @@ def write_feedback_html(grade, path):
     path.write_text(html, encoding="utf-8")
 
 
-def record_in_gradebook(api, grades):
-    """Write every score into nbgrader's gradebook, one submission at a time, from this one thread."""
+GRADEBOOK_WAIT = 300  # seconds a gradebook write waits for a lock held elsewhere (sqlite's default: 5)
+
+
+class GradebookBusy(RuntimeError):
+    pass
+
+
+def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
+    """Write every score into nbgrader's gradebook, one submission at a time, from this one thread.
+
+    Grading workers never touch the gradebook, so grading itself cannot meet "database is locked". A lock
+    held elsewhere (the formgrader saving a manual grade, an ``nbgrader`` command) is waited for up to
+    ``wait`` seconds; after that, :class:`GradebookBusy` says what to do (every result is already in
+    ``grades.csv`` and ``reports/``, written first)."""
     import warnings
 
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import OperationalError
 
-    with warnings.catch_warnings(), Gradebook(api.coursedir.db_url) as gb:
-        # nbgrader's add_submission trips SQLAlchemy autoflush warnings; they are harmless
-        warnings.simplefilter("ignore")
-        for g in grades:
-            gb.update_or_create_student(g.student)
-            try:
-                gb.find_submission(g.assignment, g.student)
-            except MissingEntry:
-                gb.add_submission(g.assignment, g.student)
-            notebook = Path(g.notebook).stem
-            for cell in g.cells:
-                grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
-                grade.auto_score = cell.score
-                grade.needs_manual_grade = False
-            gb.db.commit()
+    url = api.coursedir.db_url
+    if url.startswith("sqlite:") and "?" not in url:
+        url += f"?timeout={wait:g}"
+    try:
+        with warnings.catch_warnings(), Gradebook(url) as gb:
+            # nbgrader's add_submission trips SQLAlchemy autoflush warnings; they are harmless
+            warnings.simplefilter("ignore")
+            for g in grades:
+                gb.update_or_create_student(g.student)
+                try:
+                    gb.find_submission(g.assignment, g.student)
+                except MissingEntry:
+                    gb.add_submission(g.assignment, g.student)
+                notebook = Path(g.notebook).stem
+                for cell in g.cells:
+                    grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
+                    grade.auto_score = cell.score
+                    grade.needs_manual_grade = False
+                gb.db.commit()
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise GradebookBusy(
+            f"the gradebook ({url.split('?')[0]}) stayed locked by another program for {wait:g} s, so the "
+            "scores are not in it yet. Nothing is lost: grades.csv, reports/grades.json and the feedback "
+            "pages hold every result. Close the formgrader (or other nbgrader commands) and run the same "
+            "`course grade` command again.") from None
 
 
 def _feedback_page(job):
@@ -218,8 +243,8 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
                             progress=progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    write_outputs(course_dir, grades, skipped, workers=workers)  # first: these never wait for a lock
     record_in_gradebook(api, grades)
-    write_outputs(course_dir, grades, skipped, workers=workers)
     for s in skipped:
         log(f"skipped {s}")
     return grades
