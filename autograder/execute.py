@@ -92,7 +92,7 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
     record_dir = Path(record_dir or env.get("BFS_RECORD_DIR") or Path(out_path).parent / "records")
     record_dir.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(nb_path, as_version=4)
-    collector, log = _Collector(nb, record_dir), _Tail()
+    collector = _Collector(nb, record_dir)
     read_end, write_end = os.pipe()
     argv = [sys.executable, "-m", "autograder.execute", "-", "--cwd", str(cwd), "--timeout", str(cell_timeout),
             "--collect", str(record_dir), "--result-fd", str(write_end)]
@@ -103,17 +103,17 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
     started = time.monotonic()
     try:
         with open(nb_path, "rb") as stdin:
-            proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+            # results come through the pipe; what the executor (or the kernel) prints is never shown, since it
+            # varies from run to run (ports, timings)
+            proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,))
     except BaseException:
         os.close(read_end)
         raise
     finally:
         os.close(write_end)
-    readers = [threading.Thread(target=collector.read, args=(read_end,), daemon=True),
-               threading.Thread(target=log.read, args=(proc.stdout,), daemon=True)]
-    for t in readers:
-        t.start()
+    reader = threading.Thread(target=collector.read, args=(read_end,), daemon=True)
+    reader.start()
     timed_out = False
     try:
         # the run is over when the executor says so (its kernel's shutdown need not be waited for),
@@ -129,8 +129,7 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
         else:  # no sandbox: the kernel runs in a session of its own, so end the whole process tree
             _kill_tree(proc.pid)
         _kill_group(proc)
-        for t in readers:
-            t.join(5)
+        reader.join(5)
     notes = list(wrap.notes()) if hasattr(wrap, "notes") else []
     nbformat.write(collector.notebook(), out_path)
     collector.write_records()
@@ -154,20 +153,6 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
     if not result.ok and notes:
         result.reason = result.reason.rstrip(".") + ". " + " ".join(notes)
     return result
-
-
-class _Tail:
-    """Keep only the last few kB of the executor's own output (the kernel can write there too)."""
-
-    def __init__(self, limit=16_384):
-        self.limit, self.data = limit, b""
-
-    def read(self, stream):
-        for chunk in iter(lambda: stream.read1(65536), b""):
-            self.data = (self.data + chunk)[-self.limit:]
-
-    def text(self):
-        return self.data.decode("utf-8", "replace")
 
 
 class _Collector:
