@@ -53,7 +53,7 @@ MAX_ERROR_CHARS = 5_000  # the message of an exception
 MAX_OUTPUTS = 200  # output items per cell
 MAX_RECORD_BYTES = 32 * 1024 * 1024  # one hidden-test record file
 MAX_RESULT_BYTES = 128 * 1024 * 1024  # everything one notebook may send back
-RECORD_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.(json|npz)$")
+RECORD_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.rec$")
 STREAM_NOTE = (f"\n[output truncated: this cell printed more than {MAX_STREAM_CHARS // 1000} kB; "
                "the rest was not kept]\n")
 RICH_NOTE = f"[output dropped: this cell displayed more than {MAX_RICH_BYTES // 1_000_000} MB of images or HTML]\n"

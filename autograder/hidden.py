@@ -23,7 +23,7 @@ def check(grade_id, ns, points=None):
     results = [execute(sc, ns) for sc in scenarios_for(grade_id)]
     record_dir = os.environ.get(RECORD_ENV)
     if record_dir:
-        from .judge import save_records
+        from .records import save_records
 
         save_records(record_dir, grade_id, results)
         return None

@@ -5,10 +5,8 @@ scenario's seeded inputs, runs the reference on them, and compares with the outp
 notebook kernel (``autograder.hidden``). Known mistakes are recognised and named.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -117,7 +115,7 @@ def diagnose(sc, key, got, inputs, expected):
 
 
 def judge_cell(grade_id, points, records, ref_ns=None):
-    """Judge every scenario of a graded cell. ``records`` is what :func:`load_records` returned."""
+    """Judge every scenario of a graded cell. ``records`` is what :func:`autograder.records.load_records` returned."""
     result = CellResult(grade_id, float(points))
     if isinstance(records, str):
         result.problem = records
@@ -130,56 +128,3 @@ def judge_cell(grade_id, points, records, ref_ns=None):
         outputs, error = entry
         result.checks.append(judge_scenario(sc, outputs, error, ref_ns))
     return result
-
-
-# --- the record files written in the kernel ---------------------------------------------------
-
-def record_paths(directory, grade_id):
-    directory = Path(directory)
-    return directory / f"{grade_id}.json", directory / f"{grade_id}.npz"
-
-
-def save_records(directory, grade_id, results):
-    """Write ``[(outputs, error), ...]`` for each scenario (called in the kernel)."""
-    meta_path, npz_path = record_paths(directory, grade_id)
-    meta, arrays = [], {}
-    for index, (outputs, error) in enumerate(results):
-        entry = {"index": index, "error": error, "problems": {}, "arrays": []}
-        for key, value in outputs.items():
-            if isinstance(value, str):
-                entry["problems"][key] = value
-            else:
-                arrays[f"s{index}__{key}"] = value
-                entry["arrays"].append(key)
-        meta.append(entry)
-    with open(npz_path, "wb") as fh:
-        np.savez(fh, **arrays)
-    meta_path.write_text(json.dumps(meta))
-
-
-def load_records(directory, grade_id):
-    """Read a cell's records strictly. Returns ``{index: (outputs, error)}`` or a problem string."""
-    meta_path, npz_path = record_paths(directory, grade_id)
-    if not meta_path.exists():
-        return ("the hidden tests of this cell did not run (was the kernel stopped, "
-                "or did earlier code prevent later cells from running?).")
-    try:
-        meta = json.loads(meta_path.read_text())
-        with np.load(npz_path, allow_pickle=False) as npz:
-            arrays = {k: np.array(npz[k]) for k in npz.files}
-        records = {}
-        for entry in meta:
-            index = int(entry["index"])
-            error = entry["error"]
-            if error is not None and not isinstance(error, str):
-                raise ValueError("error is not text")
-            outputs = {str(k): str(v) for k, v in entry["problems"].items()}
-            for key in entry["arrays"]:
-                arr = arrays[f"s{index}__{key}"]
-                if arr.dtype.kind not in "biuf":
-                    raise ValueError(f"array {key} has dtype {arr.dtype}")
-                outputs[str(key)] = arr
-            records[index] = (outputs, error)
-        return records
-    except Exception as exc:
-        return f"the records of this cell's hidden tests are unreadable ({type(exc).__name__}); no points."

@@ -20,10 +20,11 @@ import nbformat
 from . import notebook as nbtools
 from .execute import SINGLE_THREAD_ENV, run_notebook
 from .hidden import RECORD_ENV
-from .judge import CellResult, judge_cell, load_records, reference_namespace
+from .judge import CellResult, judge_cell, reference_namespace
+from .records import load_records
 
 # what the kernel may import from the grader: never the reference, never the pipeline
-RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "judge.py", "execute.py", "checks"]
+RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "execute.py", "checks"]
 
 
 @dataclass

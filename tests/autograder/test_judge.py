@@ -5,7 +5,8 @@ import json
 import numpy as np
 
 from autograder import reference
-from autograder.judge import judge_cell, load_records, save_records
+from autograder.judge import judge_cell
+from autograder.records import load_records, save_records
 from autograder.scenario import execute, scenarios_for
 
 
@@ -48,14 +49,44 @@ def test_missing_records_score_zero_with_reason(tmp_path):
 
 
 def test_tampered_records_score_zero(tmp_path):
-    """Do records with pickled objects or bad JSON score 0 instead of being trusted?"""
+    """Do records with object arrays, bad JSON, bombs or links score 0 instead of being trusted?"""
+    from autograder.records import MAGIC, encode, record_path
+
     results = list(_records(vars(reference), "add_layer").values())
-    save_records(tmp_path, "add_layer", results)
-    meta_path = tmp_path / "add_layer.json"
-    np.savez(tmp_path / "add_layer.npz", **{"s0__forward output": np.array([object()], dtype=object)})
-    assert judge_cell("add_layer", 1, load_records(tmp_path, "add_layer")).score == 0
-    meta_path.write_text(json.dumps([{"index": 0, "error": 5}]))
+    path = record_path(tmp_path, "add_layer")
+
+    def header(entries, tail=b""):
+        head = json.dumps(entries).encode()
+        return MAGIC + f"{len(head):08d}\n".encode() + head + tail
+
+    good = encode(results)
+    bad = {
+        "object dtype": header([{"index": 0, "error": None, "problems": {},
+                                 "arrays": [{"key": "forward output", "dtype": "|O", "shape": [1]}]}], b"x" * 8),
+        "error not text": header([{"index": 0, "error": 5, "problems": {}, "arrays": []}]),
+        "huge shape, no data": header([{"index": 0, "error": None, "problems": {},
+                                        "arrays": [{"key": "k", "dtype": "<f8", "shape": [10**6, 10**6]}]}]),
+        "negative shape": header([{"index": 0, "error": None, "problems": {},
+                                   "arrays": [{"key": "k", "dtype": "<f8", "shape": [-1]}]}]),
+        "extra field": header([{"index": 0, "error": None, "problems": {}, "arrays": [], "x": 1}]),
+        "trailing bytes": good + b"\0",
+        "truncated": good[:-3],
+        "pickle": b"\x80\x04\x95" + good,
+        "deep JSON": MAGIC + b"00200000\n" + b"[" * 100_000 + b"]" * 100_000,
+        "too large": good + b"\0" * (33 * 2**20),
+    }
+    for name, data in bad.items():
+        path.write_bytes(data)
+        cell = judge_cell("add_layer", 1, load_records(tmp_path, "add_layer"))
+        assert cell.score == 0 and "unreadable" in cell.problem, name
+    path.unlink()
+    (tmp_path / "elsewhere.rec").write_bytes(good)
+    path.symlink_to(tmp_path / "elsewhere.rec")
     assert "unreadable" in judge_cell("add_layer", 1, load_records(tmp_path, "add_layer")).problem
+    path.unlink()
+    path.write_bytes(good)
+    assert judge_cell("add_layer", 1, load_records(tmp_path, "add_layer")).score == 1
+
 
 
 def test_checks_never_import_the_reference():

@@ -133,14 +133,14 @@ def _cmdline(proc):
 def test_outputs_are_capped_and_records_come_back_through_the_pipe(tmp_path):
     result, nb, _ = _run(tmp_path, [
         "print('y' * 5_000_000)",
-        "import os\nopen(os.path.join(os.environ['BFS_RECORD_DIR'], 'cell.json'), 'w').write('[]')\n"
+        "import os\nopen(os.path.join(os.environ['BFS_RECORD_DIR'], 'cell.rec'), 'w').write('[]')\n"
         "open(os.path.join(os.environ['BFS_RECORD_DIR'], 'evil.sh'), 'w').write('x')",
         "raise ValueError('z' * 100_000)"])
     assert result.ok
     text = nb.cells[0].outputs[0]["text"]
     assert len(text) < ex.MAX_STREAM_CHARS + 200 and "output truncated" in text
     assert len(nb.cells[2].outputs[0]["evalue"]) == ex.MAX_ERROR_CHARS
-    assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["cell.json"]
+    assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["cell.rec"]
 
 
 def test_an_interrupted_cell_shows_why_it_stopped_and_not_its_partial_output(tmp_path):
