@@ -1,5 +1,7 @@
 """Do the friendly comparisons accept right answers and explain wrong ones?"""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,23 @@ def test_nan_position_in_a_matrix():
     got = np.zeros((2, 3))
     got[1, 0] = np.nan
     assert "[1, 0]" in describe_mismatch("y", got, np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("expected, got", [
+    (0.6487280001, 0.6487281), (0.648728, 0.648728 * (1 + 3e-16)), (1e-9, 1.0000001e-9), (-2.5, -2.5000000001),
+    (123456789.0, 123456789.5), (0.0, -0.0 + 1e-300),
+])
+def test_a_mismatch_never_shows_two_equal_numbers(expected, got):
+    """When values differ beyond 6 significant digits, does the message print enough digits to show it?"""
+    msg = describe_mismatch("y", np.array([got]), np.array([expected]), rtol=0, atol=0)
+    shown = re.search(r"expected (\S+) but got (\S+)\.$", msg)
+    assert shown and shown.group(1) != shown.group(2), msg
+    assert float(shown.group(1)) == pytest.approx(expected, rel=1e-6, abs=1e-300)
+    assert float(shown.group(2)) == pytest.approx(got, rel=1e-6, abs=1e-300)
+
+
+def test_short_numbers_stay_short():
+    """Are numbers that already differ in 6 significant digits printed with no more than that?"""
+    assert describe_mismatch("z", 2.0, 1.0).endswith("expected 1 but got 2.")
+    msg = describe_mismatch("p", 0.6487, 0.5)
+    assert "expected 0.5 but got 0.6487." in msg
