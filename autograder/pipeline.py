@@ -8,7 +8,6 @@ gradebook, the report) happens afterwards, in one thread.
 import filecmp
 import os
 import shutil
-import stat
 import tempfile
 import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from . import intake
 from . import notebook as nbtools
 from .execute import SINGLE_THREAD_ENV, run_notebook
 from .hidden import RECORD_ENV
@@ -43,7 +43,9 @@ class NotebookGrade:
     max_score: float
     cells: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    status: str = "graded"  # or "broken"
+    # "graded"; "error": the run failed (time-out, crash: the student's code); "broken": the submission
+    # cannot be graded (no notebook, not JSON); "grader error": the grader failed, not the student
+    status: str = "graded"
     reason: str = ""
     feedback: object = None  # the judged notebook (hidden tests removed), for feedback
 
@@ -93,20 +95,40 @@ def make_runtime(directory):
     return Path(directory)
 
 
-def _zero(files, student, reason, notes=()):
+def _zero(files, student, reason, notes=(), status="broken"):
     grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=list(notes),
-                          status="broken", reason=reason)
+                          status=status, reason=reason)
     grade.cells = [CellResult(gid, pts, problem=reason) for gid, pts in files.graded]
     return grade
 
 
+def grader_error(files, student, exc):
+    """The grade of a submission the grader failed on: 0 points, status "grader error", and why."""
+    reason = (f"internal grader error ({type(exc).__name__}: {intake.printable(str(exc))[:300]}); this is not "
+              "the student's fault: tell the course staff, who must grade this submission again.")
+    return _zero(files, student, reason, status="grader error")
+
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+
+
 def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=None, sandbox=None):
-    """Grade one student's submission of one assignment. Never raises for a bad submission."""
+    """Grade one student's submission of one assignment. Never raises for a bad submission.
+
+    The submission folder is first copied into ``workdir`` through :mod:`autograder.intake` (regular files
+    only, bounded); nothing else ever reads the student's folder."""
     limits = limits or Limits()
-    submitted_dir, workdir = Path(submitted_dir), Path(workdir)
-    path, notes = find_notebook(submitted_dir, files.notebook)
+    workdir = Path(workdir).resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    snapshot = workdir / "submission"
+    intake_notes = intake.copy_tree(submitted_dir, snapshot)
+    path, notes = find_notebook(snapshot, files.notebook)
+    notes = intake_notes + notes
     if path is None:
-        return _zero(files, student, notes[0])
+        return _zero(files, student, notes[-1], notes[:-1])
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return _zero(files, student, f"{intake.printable(path.name)} is larger than "
+                                     f"{MAX_NOTEBOOK_BYTES // 2**20} MB, so it was not read.", notes)
     try:
         student_nb = nbtools.read(path)
     except nbtools.BrokenNotebook as exc:
@@ -118,13 +140,12 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
         notes.append("this does not look like a notebook of this assignment (no answer cell matched).")
 
     run_dir, record_dir = workdir / "run", workdir / "records"
-    shutil.rmtree(workdir, ignore_errors=True)
     for d in (run_dir, record_dir):
         d.mkdir(parents=True)
     for item in files.release_dir.iterdir():  # helpers from the release, never the student's copies
         if item.name != files.notebook and not item.name.startswith("."):
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, run_dir / item.name)
-    notes += copy_extra_files(submitted_dir, path, run_dir)
+    notes += copy_extra_files(snapshot, path, run_dir)
     nb_in, nb_out = workdir / "grading.ipynb", workdir / "executed.ipynb"
     nbformat.write(merged, nb_in)
 
@@ -159,53 +180,50 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
 
 
 MAX_EXTRA_BYTES = 20 * 1024 * 1024
+# names the grader's own code uses inside the sandbox: a student's file of that name is never put beside it
+RESERVED_NAMES = {"autograder", "autograder.py", "bp_checks.py", "sitecustomize.py", "usercustomize.py"}
 
 
-def _regular_files(item):
-    """The regular files under ``item`` (itself, if it is one): no links, no devices, no pipes."""
-    if item.is_symlink():
-        return []
-    if item.is_file():
-        return [item]
-    found = []
-    for folder, dirs, names in os.walk(item):  # does not follow links
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        found += [Path(folder, n) for n in names if stat.S_ISREG(os.lstat(os.path.join(folder, n)).st_mode)]
-    return found
+def _files_under(item):
+    """The files under ``item`` of a snapshot (which holds only regular files and folders)."""
+    return [item] if item.is_file() else sorted(p for p in item.rglob("*") if p.is_file())
 
 
 def _same_files(found, item, released):
     theirs = {p.relative_to(item) for p in found} if item.is_dir() else {Path()}
-    ours = {p.relative_to(released) for p in _regular_files(released)} if released.is_dir() else {Path()}
+    ours = {p.relative_to(released) for p in _files_under(released)} if released.is_dir() else {Path()}
     ours = {p for p in ours if "__pycache__" not in p.parts}
     theirs = {p for p in theirs if "__pycache__" not in p.parts}
     return theirs == ours and all(filecmp.cmp(item / p, released / p, shallow=False) for p in theirs)
 
 
-def copy_extra_files(submitted_dir, notebook_path, run_dir):
+def copy_extra_files(snapshot, notebook_path, run_dir):
     """Give the notebook the other files the student handed in (their own data or modules), never in
-    place of a released helper, only regular files, at most 20 MB. Returns notes."""
+    place of a released helper or under a name the grader uses, at most 20 MB. ``snapshot`` is the
+    submission as :func:`autograder.intake.copy_tree` took it in. Returns notes."""
     used, skipped, budget = [], [], MAX_EXTRA_BYTES
-    for item in sorted(Path(submitted_dir).iterdir()):
+    for item in sorted(Path(snapshot).iterdir()):
         if item == notebook_path or item.name.startswith(".") or item.name == "__pycache__":
             continue
-        found = _regular_files(item)
+        found = _files_under(item)
         if (run_dir / item.name).exists():  # a released helper: their copy is ignored; say so if it differs
             if not _same_files(found, item, run_dir / item.name):
                 skipped.append(f"{item.name} (changed from the released version, which was used instead)")
             continue
-        if not found:
-            skipped.append(f"{item.name} (not a regular file or folder)")
+        if item.name in RESERVED_NAMES or item.name.split(".")[0] in RESERVED_NAMES:
+            skipped.append(f"{item.name} (this name is reserved for the grader)")
             continue
-        size = sum(p.lstat().st_size for p in found)
+        if not found:
+            continue
+        size = sum(p.stat().st_size for p in found)
         if size > budget:
             skipped.append(f"{item.name} (too large: extra files may take {MAX_EXTRA_BYTES // 2**20} MB in all)")
             continue
         budget -= size
         for src in found:
-            dest = run_dir / src.relative_to(submitted_dir)
+            dest = run_dir / src.relative_to(snapshot)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest, follow_symlinks=False)
+            shutil.copyfile(src, dest)
         used.append(item.name)
     notes = []
     if used:
@@ -216,13 +234,13 @@ def copy_extra_files(submitted_dir, notebook_path, run_dir):
 
 
 def find_notebook(folder, expected):
-    """The submitted notebook in ``folder``: by its expected name, else the only notebook there."""
+    """The submitted notebook in ``folder`` (a snapshot): by its expected name, else the only notebook there."""
     if not folder.is_dir():
         return None, [f"no submission folder {folder.name}"]
     path = folder / expected
     if path.is_file():
         return path, []
-    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith(".") and p.is_file())
     if len(found) == 1:
         return found[0], [f"the notebook was renamed to {found[0].name} (expected {expected}); it was graded."]
     if not found:
@@ -259,42 +277,48 @@ class Job:
 
 
 def find_jobs(submitted_root, known, also_known=()):
-    """Every ``<student>/<assignment>/`` folder under ``submitted_root``; unknown assignments are reported."""
+    """Every ``<student>/<assignment>/`` folder under ``submitted_root``; anything else is reported.
+
+    Only real folders count: a student or assignment "folder" that is a link is refused, never followed."""
     jobs, skipped = [], []
-    for student_dir in sorted(p for p in Path(submitted_root).iterdir() if p.is_dir()):
-        for adir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
-            if adir.name in known:
-                jobs.append(Job(student_dir.name, adir.name, adir))
-            elif adir.name in also_known:
-                skipped.append(f"{student_dir.name}/{adir.name}: not selected for this run")
-            elif not adir.name.startswith("."):
-                skipped.append(f"{student_dir.name}/{adir.name}: not an assignment of this course")
+    students, notes = intake.subfolders(submitted_root)
+    skipped += notes
+    for student, student_dir in students:
+        adirs, notes = intake.subfolders(student_dir)
+        skipped += [f"{student}/{n}" for n in notes]
+        for name, adir in adirs:
+            if name in known:
+                jobs.append(Job(student, name, adir))
+            elif name in also_known:
+                skipped.append(f"{student}/{name}: not selected for this run")
+            else:
+                skipped.append(f"{student}/{name}: not an assignment of this course")
     return jobs, skipped
 
 
 def unpack_submissions(path, target):
-    """Return a folder laid out as ``<student>/<assignment>/``: ``path`` itself, its ``submitted/``, or a zip."""
-    path = Path(path)
+    """Return a folder laid out as ``<student>/<assignment>/``: ``path`` itself, its ``submitted/``, or a zip
+    (unpacked safely into ``target``; :class:`autograder.intake.Refused` for a dangerous archive)."""
+    path = Path(path).resolve()
     if path.is_file() and zipfile.is_zipfile(path):
-        target = Path(target)
-        with zipfile.ZipFile(path) as zf:
-            for member in zf.infolist():
-                name = Path(member.filename)
-                if name.is_absolute() or ".." in name.parts:
-                    raise ValueError(f"{path.name} contains an unsafe path: {member.filename}")
-            zf.extractall(target)
-        path = target
+        path = intake.unpack_zip(path, target)
         inner = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith("__MACOSX")]
         if len(inner) == 1 and not (path / "submitted").is_dir() and (inner[0] / "submitted").is_dir():
             path = inner[0]
     if not path.is_dir():
         raise FileNotFoundError(f"{path} is neither a folder nor a zip file of submissions.")
-    return path / "submitted" if (path / "submitted").is_dir() else path
+    sub = path / "submitted"
+    return sub if sub.is_dir() and not sub.is_symlink() else path
 
 
-def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True):
-    """Grade every job in parallel; returns grades in the order of ``jobs``."""
-    workroot = Path(workroot)
+def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True,
+               on_result=None):
+    """Grade every job in parallel; returns grades in the order of ``jobs``.
+
+    ``on_result(grade)`` is called (in this thread) as each notebook finishes, so that results can be
+    written as they come: a crash later loses nothing already graded. A failure of the grader on one
+    job gives that job the status "grader error"; the others go on."""
+    workroot = Path(workroot).resolve()
     runtime = make_runtime(workroot / "runtime")
     workers = workers or os.cpu_count() or 1
     results = [None] * len(jobs)
@@ -306,7 +330,9 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
             return grade_notebook(files, job.student, job.folder, workroot / "jobs" / f"{i:05d}", runtime,
                                   limits=limits, sandbox=sandbox)
         except Exception as exc:  # a grader bug must not lose the rest of the class
-            return _zero(files, job.student, f"internal grader error: {type(exc).__name__}: {exc}")
+            return grader_error(files, job.student, exc)
+        finally:
+            shutil.rmtree(workroot / "jobs" / f"{i:05d}", ignore_errors=True)
 
     bar = None
     if progress:
@@ -316,7 +342,14 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(one, i): i for i in range(len(jobs))}
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
+            i = futures[fut]
+            results[i] = fut.result()
+            if on_result:
+                try:
+                    on_result(results[i])
+                except Exception as exc:
+                    job = jobs[i]
+                    results[i] = grader_error(files_by_name[job.assignment], job.student, exc)
             if bar:
                 bar.update()
     if bar:

@@ -57,7 +57,7 @@ def encode(results):
             if dtype.str not in DTYPES:
                 entry["problems"][str(key)] = f"is an array of dtype {arr.dtype}, but numbers were expected"
                 continue
-            arr = np.ascontiguousarray(arr, dtype=DTYPES[dtype.str])
+            arr = np.array(arr, dtype=DTYPES[dtype.str], order="C")  # (ascontiguousarray makes 0-d arrays 1-d)
             entry["arrays"].append({"key": str(key), "dtype": arr.dtype.str, "shape": list(arr.shape)})
             blobs.append(arr.tobytes())
         header.append(entry)

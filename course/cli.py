@@ -46,12 +46,12 @@ def _limits(args):
 
 
 def _grade(submissions, course_dir, args):
-    from .grading import GradebookBusy, grade_class, table
+    from .grading import GradebookBusy, GradingInputError, grade_class, table
 
     try:
         grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
                              limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet)
-    except GradebookBusy as exc:
+    except (GradebookBusy, GradingInputError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"
@@ -59,9 +59,20 @@ def _grade(submissions, course_dir, args):
     return grades
 
 
+def grader_errors(grades):
+    """Say loudly which submissions the grader itself failed on; returns the exit status (2 if any)."""
+    failed = [g for g in grades if g.status == "grader error"]
+    if not failed:
+        return 0
+    print(f"\nGRADER ERROR: the grader failed on {len(failed)} submission(s); their 0 is NOT a grade. "
+          "Grade them again after fixing the cause (the reason is in grades.csv):", file=sys.stderr)
+    for g in failed:
+        print(f"  {g.student}/{g.assignment}: {g.reason}", file=sys.stderr)
+    return 2
+
+
 def cmd_grade(args):
-    _grade(args.submissions, args.course_dir, args)
-    return 0
+    return grader_errors(_grade(args.submissions, args.course_dir, args))
 
 
 def cmd_demo(args):
@@ -78,8 +89,7 @@ def cmd_demo(args):
             return 1
     course_dir = args.course_dir or tempfile.mkdtemp(prefix="backprop-course-demo-")
     print(f"\nGrading the bundled example submissions in {course_dir}")
-    _grade(EXAMPLES, course_dir, args)
-    return 0
+    return grader_errors(_grade(EXAMPLES, Path(course_dir).resolve(), args))
 
 
 def cmd_examples(args):
@@ -92,6 +102,8 @@ def cmd_examples(args):
 def cmd_export(args):
     """Per-student totals from the gradebook (what the formgrader shows), as CSV."""
     from nbgrader.api import Gradebook
+
+    from .grading import csv_cell
 
     db = Path(args.course_dir) / "gradebook.db"
     if not db.exists():
@@ -108,7 +120,7 @@ def cmd_export(args):
                     scores.append(gb.find_submission(name, student.id).score)
                 except Exception:
                     scores.append(0.0)
-            writer.writerow([student.id] + [f"{s:g}" for s in scores] + [f"{sum(scores):g}",
+            writer.writerow([csv_cell(student.id)] + [f"{s:g}" for s in scores] + [f"{sum(scores):g}",
                              f"{sum(a.max_score for a in gb.assignments):g}"])
     if args.to:
         out.close()
@@ -160,8 +172,15 @@ def build_parser():
     return parser
 
 
+PATH_OPTIONS = ("submissions", "course_dir", "to")
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    # every path the user gives is resolved once, here: relative and absolute paths give the same results
+    for name in PATH_OPTIONS:
+        if getattr(args, name, None):
+            setattr(args, name, Path(getattr(args, name)).expanduser().resolve())
     return args.func(args)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder import intake
 from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
 
 from .release import generate, nbgrader_api, sync_helpers
@@ -39,26 +40,45 @@ def prepare_course_dir(course_dir, names=None, log=print):
 
 
 def store_submissions(root, course_dir, known):
-    """Copy ``<student>/<assignment>/`` folders into ``course_dir/submitted``; archive what they replace."""
+    """Copy ``<student>/<assignment>/`` folders into ``course_dir/submitted``; archive what they replace.
+
+    Everything goes through :mod:`autograder.intake` (regular files only, bounded; links, pipes and devices
+    refused); one submission that cannot be copied never stops the others. Returns ``(submitted, notes)``:
+    notes per ``(student, assignment)`` (what was refused) and a list of problems with the folder itself."""
     submitted = Path(course_dir) / "submitted"
     root = Path(root)
+    notes, problems = {}, []
     if root.resolve() == submitted.resolve():
-        return submitted
+        return submitted, notes, problems
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        for adir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
-            dest = submitted / student_dir.name / adir.name
-            if dest.exists():
-                if not filecmp.dircmp(adir, dest).diff_files and _same_tree(adir, dest):
-                    continue
-                archive = Path(course_dir) / "archive" / stamp / student_dir.name / adir.name
-                archive.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(dest), str(archive))
-            shutil.copytree(adir, dest, symlinks=True)  # never copy what a link points to (any file of the grader)
-    return submitted
+    students, found = intake.subfolders(root)
+    problems += found
+    for student, student_dir in students:
+        adirs, found = intake.subfolders(student_dir)
+        problems += [f"{student}/{p}" for p in found]
+        for name, adir in adirs:
+            dest = submitted / student / name
+            incoming = submitted / student / f".incoming-{name}"
+            try:
+                shutil.rmtree(incoming, ignore_errors=True)
+                notes[(student, name)] = intake.copy_tree(adir, incoming)
+                if dest.exists():
+                    if _same_tree(incoming, dest):
+                        shutil.rmtree(incoming)
+                        continue
+                    archive = Path(course_dir) / "archive" / stamp / student / name
+                    archive.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(dest), str(archive))
+                incoming.rename(dest)
+            except Exception as exc:
+                shutil.rmtree(incoming, ignore_errors=True)
+                problems.append(f"{student}/{name}: could not be copied into the course folder "
+                                f"({type(exc).__name__}: {exc}); it was not graded this time.")
+    return submitted, notes, problems
 
 
 def _same_tree(a, b):
+    """Do two folders that the grader wrote itself (regular files only) hold the same files?"""
     files = lambda root: sorted(str(p.relative_to(root)) for p in Path(root).rglob("*"))  # noqa: E731
     return files(a) == files(b) and all(
         filecmp.cmp(Path(a) / f, Path(b) / f, shallow=False) for f in files(a) if (Path(a) / f).is_file())
@@ -157,31 +177,58 @@ def write_feedback_pages(jobs, workers=None):
         list(pool.map(_feedback_page, jobs, chunksize=4))
 
 
+def csv_cell(value):
+    """A CSV cell that a spreadsheet shows as text: a leading ``= + - @`` (or tab, carriage return) would make
+    Excel, LibreOffice or Google Sheets evaluate it as a formula, so such text gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def grade_record(g):
+    """One notebook's grade as plain JSON data (for ``reports/``): scores, reasons, every sub-check."""
+    return {"student": g.student, "assignment": g.assignment, "score": g.score, "max_score": g.max_score,
+            "status": g.status, "reason": g.reason, "notes": g.notes,
+            "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
+                       "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
+                      for c in g.cells]}
+
+
+def _atomic_write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def write_result(course_dir, g):
+    """Write one notebook's result as soon as it is graded: the autograded notebook (what the student
+    may see) and ``reports/results/<student>/<assignment>.json``, each replaced atomically."""
+    course_dir = Path(course_dir)
+    if g.feedback is not None:
+        _atomic_write(course_dir / "autograded" / g.student / g.assignment / g.notebook,
+                      nbformat.writes(g.feedback).encode())
+    _atomic_write(course_dir / "reports" / "results" / g.student / f"{g.assignment}.json",
+                  json.dumps(grade_record(g), indent=1, ensure_ascii=False).encode())
+
+
 def write_outputs(course_dir, grades, skipped, workers=None):
     course_dir = Path(course_dir)
     pages = []
     for g in grades:
         stem = Path(g.notebook).stem
-        if g.feedback is not None:
-            out = course_dir / "autograded" / g.student / g.assignment / g.notebook
-            out.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(g.feedback, out)
         pages.append((g, course_dir / "feedback" / g.student / g.assignment / f"{stem}.html"))
     write_feedback_pages(pages, workers)
     with open(course_dir / "grades.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"])
         for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
-            writer.writerow([g.student, g.assignment, f"{g.score:g}", f"{g.max_score:g}", g.status,
-                             g.reason or "; ".join(g.notes)])
+            writer.writerow([csv_cell(v) for v in (g.student, g.assignment, f"{g.score:g}", f"{g.max_score:g}",
+                                                   g.status, g.reason or "; ".join(g.notes))])
     reports = course_dir / "reports"
     reports.mkdir(exist_ok=True)
-    report = {"skipped": skipped, "grades": [
-        {"student": g.student, "assignment": g.assignment, "score": g.score, "max_score": g.max_score,
-         "status": g.status, "reason": g.reason, "notes": g.notes,
-         "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
-                    "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
-                   for c in g.cells]} for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
+    report = {"skipped": skipped,
+              "grades": [grade_record(g) for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
     (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     plot_distribution(grades, reports / "grade-distribution.png")
 
@@ -221,26 +268,43 @@ def table(grades):
     return "\n".join(lines)
 
 
+class GradingInputError(Exception):
+    """The class as a whole cannot be taken in (not a folder or zip, a dangerous zip); says what to do."""
+
+
 def grade_class(submissions, course_dir, *, names=None, workers=None, limits=None, sandbox=None,
                 progress=True, log=print):
-    """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``."""
-    course_dir = Path(course_dir)
+    """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``.
+
+    Paths may be relative (to the current folder); they are resolved once, here."""
+    course_dir = Path(course_dir).resolve()
+    submissions = Path(submissions).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
     api, selected = prepare_course_dir(course_dir, names, log=log)
     known = {a.name: a for a in selected}
     unpacked = course_dir / ".unpacked"
     shutil.rmtree(unpacked, ignore_errors=True)
-    root = unpack_submissions(submissions, unpacked)
-    submitted = store_submissions(root, course_dir, known)
-    shutil.rmtree(unpacked, ignore_errors=True)
+    try:
+        root = unpack_submissions(submissions, unpacked)
+        submitted, intake_notes, problems = store_submissions(root, course_dir, known)
+    except (intake.Refused, FileNotFoundError) as exc:
+        raise GradingInputError(str(exc)) from None
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
     jobs, skipped = find_jobs(submitted, known, also_known={a.name for a in SEQUENCE})
+    skipped = problems + skipped
     jobs = [Job(j.student, j.assignment, j.folder) for j in jobs]
     files = {a.name: course_files(a, course_dir / "source", course_dir / "release") for a in selected}
     work = course_dir / ".grading-work"
     shutil.rmtree(work, ignore_errors=True)
+
+    def finished(grade):
+        grade.notes[:0] = intake_notes.get((grade.student, grade.assignment), [])
+        write_result(course_dir, grade)
+
     try:
         grades = grade_jobs(jobs, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox,
-                            progress=progress)
+                            progress=progress, on_result=finished)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     write_outputs(course_dir, grades, skipped, workers=workers)  # first: these never wait for a lock

@@ -42,6 +42,21 @@ def test_records_round_trip(tmp_path):
     assert judge_cell("add_layer", 1, back).score == 1
 
 
+def test_records_keep_shapes_and_dtypes(tmp_path):
+    """Does a record give back exactly the arrays written: 0-d stays 0-d, dtypes and values unchanged?"""
+    from autograder.records import decode, encode
+
+    outputs = {"scalar": np.array(3.5), "ints": np.arange(6, dtype=np.int32).reshape(2, 3), "empty": np.zeros((0, 4)),
+               "f32": np.float32([1.5, -2]), "bool": np.array([True, False]), "big-endian": np.arange(3, dtype=">f8"),
+               "why": "is None (did you forget a `return`?)"}
+    back, error = decode(encode([(outputs, None)]))[0]
+    assert error is None and back["why"] == outputs["why"]
+    for key, value in outputs.items():
+        if key != "why":
+            assert back[key].shape == value.shape and back[key].dtype == value.dtype.newbyteorder("="), key
+            assert np.array_equal(back[key], value), key
+
+
 def test_missing_records_score_zero_with_reason(tmp_path):
     """Does a cell whose hidden tests never ran score 0 and say so?"""
     cell = judge_cell("add_layer", 1, load_records(tmp_path, "add_layer"))
