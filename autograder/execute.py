@@ -46,6 +46,9 @@ SINGLE_THREAD_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "TQDM_DISABLE": "1",
     "PYTHONNOUSERSITE": "1",
+    # the folder a program starts in is not put on sys.path (Python 3.11+): a student's file cannot take the
+    # place of the executor's or the kernel's modules; IPython adds it back for the student's own imports
+    "PYTHONSAFEPATH": "1",
 }
 MAX_STREAM_CHARS = 100_000  # printed text kept per cell
 MAX_RICH_BYTES = 2_000_000  # images, HTML, ... kept per cell
@@ -67,6 +70,9 @@ class RunResult:
     # True when how much output got through depends on timing (a crash, the kernel's death, a sandbox limit
     # reached): feedback then shows the notebook without outputs, so that grading twice gives the same page
     timing_dependent: bool = False
+    # True when the run failed before any student code could have run (the sandbox or the kernel did not
+    # start): the grader's fault, never a grade of 0 for the student
+    grader_fault: bool = False
 
 
 # --- the grader's side --------------------------------------------------------------------------
@@ -141,6 +147,9 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
         elif collector.overflow:
             result = RunResult(False, f"the notebook produced more than {MAX_RESULT_BYTES // 2**20} MB of "
                                       "output and records; the rest was not kept.")
+        elif not collector.hello:
+            result = RunResult(False, "the grader could not start the sandboxed run of this notebook (before any "
+                                      "of its code ran).", grader_fault=True)
         else:
             # feedback must be identical when a class is graded twice, so the reason names nothing that
             # depends on timing: not the process's last log lines (ports, timings), not "while running
@@ -155,16 +164,70 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
     return result
 
 
+RICH_TYPES = {"text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/gif",
+              "image/svg+xml", "application/json"}  # never application/javascript: it would run
+
+
+def _text(value, limit):
+    """A string (or nbformat's list of strings) as one string of at most ``limit`` characters, else None."""
+    if type(value) is list and all(type(v) is str for v in value):
+        value = "".join(value)
+    return value[:limit] if type(value) is str else None
+
+
+def clean_output(out):
+    """One cell output as the kernel sent it, rebuilt from checked parts only (the kernel ran student code,
+    so its messages are hostile): known output types, string fields, bounded sizes, image sizes as numbers;
+    anything else is dropped (``None``)."""
+    import nbformat
+
+    if type(out) is not dict:
+        return None
+    kind = out.get("output_type")
+    if kind == "stream":
+        text = _text(out.get("text"), MAX_STREAM_CHARS + 1000)
+        if out.get("name") not in ("stdout", "stderr") or text is None:
+            return None
+        return nbformat.v4.new_output("stream", name=out["name"], text=text)
+    if kind == "error":
+        trace = out.get("traceback")
+        trace = [t[:MAX_ERROR_CHARS] for t in trace[-30:] if type(t) is str] if type(trace) is list else []
+        return nbformat.v4.new_output("error", ename=_text(out.get("ename"), 200) or "Error",
+                                      evalue=_text(out.get("evalue"), MAX_ERROR_CHARS) or "", traceback=trace)
+    if kind in ("display_data", "execute_result"):
+        data = out.get("data")
+        if type(data) is not dict:
+            return None
+        data = {k: t for k, v in data.items() if k in RICH_TYPES and (t := _text(v, MAX_RICH_BYTES)) is not None}
+        if "application/json" in data:  # only shown as text
+            data["text/plain"] = data.pop("application/json")
+        if not data:
+            return None
+        metadata, given = {}, out.get("metadata")
+        for mime, meta in (given.items() if type(given) is dict else ()):
+            if mime in data and type(meta) is dict:
+                sizes = {k: meta[k] for k in ("width", "height")
+                         if type(meta.get(k)) in (int, float) and 0 < meta[k] < 10_000}
+                if sizes:
+                    metadata[mime] = {k: int(v) for k, v in sizes.items()}
+        if kind == "execute_result":
+            count = out.get("execution_count")
+            return nbformat.v4.new_output(kind, data=data, metadata=metadata,
+                                          execution_count=count if type(count) is int else None)
+        return nbformat.v4.new_output(kind, data=data, metadata=metadata)
+    return None
+
+
 class _Collector:
     """Read the frames of one run (in a thread) and build the executed notebook and the records."""
 
     def __init__(self, nb, record_dir):
         self.nb, self.record_dir = nb, Path(record_dir)
         self.cells, self.records, self.result, self.last_started = {}, {}, None, None
-        self.done, self.overflow, self.total = threading.Event(), False, 0
+        self.done, self.overflow, self.total, self.hello = threading.Event(), False, 0, False
 
     def read(self, fd):
-        buf = b""
+        pending = []  # pieces of the current line: joined once, at its newline (linear in the line's length)
         with os.fdopen(fd, "rb", buffering=0) as pipe:
             while True:
                 chunk = pipe.read(1 << 20)
@@ -174,28 +237,30 @@ class _Collector:
                     continue  # drain, so the writer is not blocked, but keep nothing
                 self.total += len(chunk)
                 if self.total > MAX_RESULT_BYTES:
-                    self.overflow = True
-                    buf = b""
+                    self.overflow, pending = True, []
                     continue
-                buf += chunk
-                while b"\n" in buf:
-                    line, buf = buf.split(b"\n", 1)
-                    self._frame(line)
+                start = 0
+                while (end := chunk.find(b"\n", start)) >= 0:
+                    pending.append(chunk[start:end])
+                    self._frame(b"".join(pending))
+                    pending, start = [], end + 1
+                pending.append(chunk[start:])
         self.done.set()
 
     def _frame(self, line):
-        import nbformat
-
         try:
             frame = json.loads(line)
             kind = frame["type"]
-            if kind == "start":
+            if kind == "hello":
+                self.hello = True
+            elif kind == "start":
                 self.last_started = int(frame["index"])
             elif kind == "cell":
                 index = int(frame["index"])
                 if 0 <= index < len(self.nb.cells) and self.nb.cells[index].cell_type == "code":
-                    outputs = [nbformat.from_dict(o) for o in frame["outputs"] if isinstance(o, dict)]
-                    self.cells[index] = (outputs, frame.get("execution_count"))
+                    outputs = [o for o in map(clean_output, frame["outputs"][:MAX_OUTPUTS + 10]) if o is not None]
+                    count = frame.get("execution_count")
+                    self.cells[index] = (outputs, count if type(count) is int else None)
             elif kind == "record":
                 name = str(frame["name"])
                 if RECORD_NAME.match(name):
@@ -205,7 +270,7 @@ class _Collector:
             elif kind == "done":
                 self.result = RunResult(bool(frame["ok"]), str(frame.get("reason", ""))[:2000],
                                         [str(n)[:2000] for n in frame.get("notes", [])][:50],
-                                        bool(frame.get("timing_dependent")))
+                                        bool(frame.get("timing_dependent")), frame.get("grader_fault") is True)
                 self.done.set()
         except Exception:  # a damaged frame is dropped; the judge treats missing records as not run
             pass
@@ -336,7 +401,9 @@ def _client_class():
             self.caps, self.interrupted = {}, set()
 
         def _cap(self, index):
-            return self.caps.setdefault(index, {"stream": 0, "rich": 0, "count": 0, "note": set()})
+            # each stream is capped on its own and printed text does not count as outputs: how a kernel splits
+            # stdout and stderr into messages depends on timing, what each stream holds does not
+            return self.caps.setdefault(index, {"stdout": 0, "stderr": 0, "rich": 0, "count": 0, "note": set()})
 
         async def _async_handle_timeout(self, timeout, cell=None):
             index = self.current_index
@@ -348,7 +415,7 @@ def _client_class():
 
         def clear_output(self, outs, msg, cell_index):
             cap = self._cap(cell_index)
-            cap["stream"] = cap["rich"] = cap["count"] = 0
+            cap["stdout"] = cap["stderr"] = cap["rich"] = cap["count"] = 0
             return super().clear_output(outs, msg, cell_index)
 
         def process_message(self, msg, cell, cell_index):
@@ -359,18 +426,20 @@ def _client_class():
 
         def output(self, outs, msg, display_id, cell_index):
             cap, kind, content = self._cap(cell_index), msg.get("msg_type"), msg.get("content", {})
-            if cap["count"] >= MAX_OUTPUTS and kind != "error":
+            if cap["count"] >= MAX_OUTPUTS and kind not in ("error", "stream"):
                 return None
             if kind == "stream":
+                name = "stderr" if content.get("name") == "stderr" else "stdout"
                 text = str(content.get("text", ""))
-                room = MAX_STREAM_CHARS - cap["stream"]
+                room = MAX_STREAM_CHARS - cap[name]
                 if room <= 0:
-                    cap["note"].add(STREAM_NOTE)
+                    cap["note"].add(name)
                     return None
                 if len(text) > room:
                     content["text"] = text[:room]
-                    cap["note"].add(STREAM_NOTE)
-                cap["stream"] += len(content["text"])
+                    cap["note"].add(name)
+                cap[name] += len(content["text"])
+                return super().output(outs, msg, display_id, cell_index)
             elif kind in ("display_data", "execute_result"):
                 size = len(json.dumps(content.get("data", {})))
                 if cap["rich"] + size > MAX_RICH_BYTES:
@@ -391,12 +460,13 @@ def _client_class():
             cell.outputs = _coalesce(cell.get("outputs", []))
             cap = None if index in self.interrupted else self.caps.get(index)  # a stopped cell: only why
             for note in sorted(cap["note"]) if cap else []:
-                stream = next((o for o in cell.outputs if o.get("output_type") == "stream"
-                               and o.get("name") == "stdout"), None)
-                if stream is not None and note == STREAM_NOTE:
-                    stream["text"] += note
-                else:
+                if note == RICH_NOTE:
                     cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=note))
+                    continue
+                stream = next((o for o in cell.outputs if o.get("output_type") == "stream"
+                               and o.get("name") == note), None)
+                if stream is not None:
+                    stream["text"] += STREAM_NOTE
 
     return CappedClient, Uninterruptible
 
@@ -427,9 +497,37 @@ def _coalesce(outputs):
     return merged
 
 
+# run in the kernel before any cell: the grader's own modules are imported from the read-only runtime,
+# never from the student's folder (which IPython puts first on sys.path for the student's own imports)
+BOOTSTRAP = """
+import os as _os, sys as _sys
+_saved = list(_sys.path)
+_sys.path[:] = [_p for _p in _sys.path if _p not in ("", ".") and _os.path.abspath(_p) != _os.getcwd()]
+try:
+    import autograder.hidden
+finally:
+    _sys.path[:] = _saved
+if "" not in _sys.path:  # the student's own modules, beside the notebook (PYTHONSAFEPATH left the folder out)
+    _sys.path.insert(0, "")
+del _os, _sys, _saved
+"""
+
+
+def _bootstrap(client):
+    """Run :data:`BOOTSTRAP` in the fresh kernel; raises if it fails (a grader problem, not the student's)."""
+    from jupyter_core.utils import run_sync
+
+    reply = run_sync(client.kc.execute_interactive)(BOOTSTRAP, silent=True, store_history=False, timeout=60,
+                                                     output_hook=lambda msg: None)
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"the grader's runtime could not be imported in the kernel: "
+                           f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
 def _execute(nb_text, cwd, timeout, collect, result_fd):
     _not_dumpable()
     sender = _Sender(result_fd)
+    sender.send({"type": "hello"})  # nothing of the student's has run yet
     import nbformat
     from nbclient.exceptions import DeadKernelError
 
@@ -437,8 +535,12 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
     nb = nbformat.reads(nb_text, as_version=4)
     client = CappedClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                           kernel_name="python3", record_timing=False, coalesce_streams=False,
-                          shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}})
+                          shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
+                          # output written to the file descriptors (C code, subprocesses) reaches a kernel thread
+                          # at times that vary: it is not captured, so that feedback is the same every run
+                          extra_arguments=["--IPKernelApp.capture_fd_output=False"])
     ok, reason, notes, timing = True, "", [], False
+    started = False
 
     def report(index, cell):
         client.finish_cell(cell, index)
@@ -448,6 +550,8 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
 
     try:
         with client.setup_kernel():
+            _bootstrap(client)
+            started = True
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -482,7 +586,7 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
             sender.send({"type": "done", "ok": ok, "reason": reason, "notes": notes, "timing_dependent": timing})
     except Exception as exc:  # the kernel could not start, or vanished
         sender.records(collect)
-        sender.send({"type": "done", "ok": False, "notes": notes, "timing_dependent": True,
+        sender.send({"type": "done", "ok": False, "notes": notes, "timing_dependent": True, "grader_fault": not started,
                      "reason": reason or f"the notebook could not be executed: {type(exc).__name__}: {exc}"})
 
 

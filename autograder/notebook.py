@@ -48,26 +48,63 @@ def graded_cells(nb):
     return [(grade_id(c), points(c)) for c in nb.cells if is_graded(c) and points(c) > 0]
 
 
+NBGRADER_FIELDS = {"grade_id": str, "solution": bool, "grade": bool, "locked": bool, "task": bool,
+                   "points": (int, float), "schema_version": int}
+
+
+def _source(value):
+    if type(value) is list and all(type(v) is str for v in value):
+        return "".join(value)
+    return value if type(value) is str else None
+
+
+def _clean_cell(raw):
+    """A submitted cell rebuilt from its checked parts: type, source, id, and nbgrader fields of the right
+    types. Everything else (outputs, other metadata, attachments) is left behind; ``None`` if unusable."""
+    if type(raw) is not dict or raw.get("cell_type") not in ("code", "markdown", "raw"):
+        return None
+    source = _source(raw.get("source"))
+    if source is None:
+        return None
+    metadata = raw.get("metadata") if type(raw.get("metadata")) is dict else {}
+    given = metadata.get("nbgrader") if type(metadata.get("nbgrader")) is dict else {}
+    nbg = {k: v for k, v in given.items() if k in NBGRADER_FIELDS and type(v) in (
+        NBGRADER_FIELDS[k] if isinstance(NBGRADER_FIELDS[k], tuple) else (NBGRADER_FIELDS[k],))}
+    if type(nbg.get("grade_id")) is str and not (0 < len(nbg["grade_id"]) <= 200):
+        del nbg["grade_id"]
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+            "raw": nbformat.v4.new_raw_cell}[raw["cell_type"]]
+    cell = make(source, metadata={"nbgrader": nbg} if nbg else {})
+    cell_id = raw.get("id")
+    if type(cell_id) is str and 0 < len(cell_id) <= 64 and all(c.isalnum() or c in "-_" for c in cell_id):
+        cell["id"] = cell_id
+    return cell
+
+
+MAX_CELLS = 2000
+
+
 def read(path):
-    """Read a submitted notebook, turning every way it can be broken into :class:`BrokenNotebook`."""
+    """Read a submitted notebook, turning every way it can be broken into :class:`BrokenNotebook`.
+
+    The cells are rebuilt from their checked parts (:func:`_clean_cell`): an odd cell (unusual metadata,
+    a missing source) is left out rather than making the whole notebook unreadable."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-        json.loads(text)
+            raw = json.loads(fh.read())
     except UnicodeDecodeError:
         raise BrokenNotebook(f"{path.name} is not UTF-8 text, so it is not a notebook.") from None
     except json.JSONDecodeError as exc:
         raise BrokenNotebook(f"{path.name} is not valid notebook JSON (line {exc.lineno}: {exc.msg}). "
                              "Was it edited outside Jupyter or saved half-way?") from None
-    try:
-        nb = nbformat.reads(text, as_version=4)
-        if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
-            raise ValueError("not an nbformat 4 notebook")
-        for cell in nb.cells:
-            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source"), str):
-                raise ValueError("a cell has no type or source")
-    except Exception as exc:
-        raise BrokenNotebook(f"{path.name} is JSON but not a Jupyter notebook ({exc}).") from None
+    except (RecursionError, ValueError, MemoryError):
+        raise BrokenNotebook(f"{path.name} is not valid notebook JSON (nested too deep or too large).") from None
+    if type(raw) is not dict or type(raw.get("cells")) is not list or raw.get("nbformat") != 4:
+        raise BrokenNotebook(f"{path.name} is JSON but not a Jupyter notebook (not an nbformat 4 notebook).")
+    if len(raw["cells"]) > MAX_CELLS:
+        raise BrokenNotebook(f"{path.name} has {len(raw['cells'])} cells; a notebook may have {MAX_CELLS}.")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [c for c in map(_clean_cell, raw["cells"]) if c is not None]
     return nb
 
 

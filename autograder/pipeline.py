@@ -48,10 +48,17 @@ class NotebookGrade:
     status: str = "graded"
     reason: str = ""
     feedback: object = None  # the judged notebook (hidden tests removed), for feedback
+    # course.lateness.Lateness (submission time, due date, late penalty), set by `course grade`; None: no time
+    late: object = None
 
     @property
     def score(self):
         return round(sum(c.score for c in self.cells), 2)
+
+    @property
+    def final_score(self):
+        """The score after the late penalty (nbgrader's score minus late_submission_penalty)."""
+        return round(max(0.0, self.score - (self.late.penalty if self.late else 0.0)), 2)
 
 
 @dataclass
@@ -168,6 +175,10 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
         # that grading twice gives the same feedback (the reason heads the page)
         executed = merged
 
+    if run.grader_fault:
+        return _zero(files, student, f"internal grader error: {run.reason} This is not the student's fault: "
+                                     "tell the course staff, who must grade this submission again.", notes,
+                     status="grader error")
     grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=notes)
     if not run.ok:
         grade.reason = run.reason
