@@ -19,6 +19,8 @@ import nbformat
 from autograder import intake
 from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
 
+from . import lateness
+from .exchange import Bookkeeping, copy_stamps, settle, snapshot
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
 
@@ -144,6 +146,7 @@ def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
                     grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
                     grade.auto_score = cell.score
                     grade.needs_manual_grade = False
+                lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
                 gb.db.commit()
     except OperationalError as exc:
         if "locked" not in str(exc):
@@ -188,7 +191,7 @@ def csv_cell(value):
 def grade_record(g):
     """One notebook's grade as plain JSON data (for ``reports/``): scores, reasons, every sub-check."""
     return {"student": g.student, "assignment": g.assignment, "score": g.score, "max_score": g.max_score,
-            "status": g.status, "reason": g.reason, "notes": g.notes,
+            "status": g.status, "reason": g.reason, "notes": g.notes, "late": lateness.as_record(g),
             "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
                        "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
                       for c in g.cells]}
@@ -212,22 +215,24 @@ def write_result(course_dir, g):
                   json.dumps(grade_record(g), indent=1, ensure_ascii=False).encode())
 
 
-def write_outputs(course_dir, grades, skipped, workers=None):
+def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
     course_dir = Path(course_dir)
     pages = []
     for g in grades:
         stem = Path(g.notebook).stem
         pages.append((g, course_dir / "feedback" / g.student / g.assignment / f"{stem}.html"))
+        copy_stamps(course_dir, g)  # timestamp.txt and submission_secret.txt, for nbgrader's release_feedback
     write_feedback_pages(pages, workers)
     with open(course_dir / "grades.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"])
+        writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"] + lateness.CSV_COLUMNS)
         for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
             writer.writerow([csv_cell(v) for v in (g.student, g.assignment, f"{g.score:g}", f"{g.max_score:g}",
-                                                   g.status, g.reason or "; ".join(g.notes))])
+                                                   g.status, g.reason or "; ".join(g.notes),
+                                                   *lateness.csv_values(g))])
     reports = course_dir / "reports"
     reports.mkdir(exist_ok=True)
-    report = {"skipped": skipped,
+    report = {"skipped": skipped, "notices": list(notices),
               "grades": [grade_record(g) for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
     (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     plot_distribution(grades, reports / "grade-distribution.png")
@@ -297,18 +302,28 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     files = {a.name: course_files(a, course_dir / "source", course_dir / "release") for a in selected}
     work = course_dir / ".grading-work"
     shutil.rmtree(work, ignore_errors=True)
+    # due dates, late policy, roster, exchange (course/exchange.py); what each submission was before grading
+    books = Bookkeeping(course_dir, lateness.load_course_config(course_dir, api.config), api.coursedir.db_url)
+    seen = snapshot(jobs)
 
     def finished(grade):
         grade.notes[:0] = intake_notes.get((grade.student, grade.assignment), [])
+        books.annotate(grade)
         write_result(course_dir, grade)
 
     try:
         grades = grade_jobs(jobs, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox,
                             progress=progress, on_result=finished)
+        grades, changed = settle(seen, jobs, grades, lambda again: grade_jobs(
+            again, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox, progress=False,
+            on_result=finished), log=lambda *a: None)  # a collect replaced a submission meanwhile: grade it again
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_outputs(course_dir, grades, skipped, workers=workers)  # first: these never wait for a lock
+    notices = changed + books.lines()
+    write_outputs(course_dir, grades, skipped, workers=workers, notices=notices)  # first: never wait for a lock
     record_in_gradebook(api, grades)
     for s in skipped:
         log(f"skipped {s}")
+    for line in notices:
+        log(f"note: {line}")
     return grades
