@@ -112,7 +112,8 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
             # results come through the pipe; what the executor (or the kernel) prints is never shown, since it
             # varies from run to run (ports, timings)
             proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,))
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    pass_fds=(write_end, *(wrap.pass_fds() if hasattr(wrap, "pass_fds") else ())))
     except BaseException:
         os.close(read_end)
         raise
@@ -538,7 +539,8 @@ def _execute(nb_text, cwd, timeout, collect, result_fd):
                           shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
                           # output written to the file descriptors (C code, subprocesses) reaches a kernel thread
                           # at times that vary: it is not captured, so that feedback is the same every run
-                          extra_arguments=["--IPKernelApp.capture_fd_output=False"])
+                          extra_arguments=["--IPKernelApp.capture_fd_output=False",
+                                           "--HistoryManager.enabled=False"])  # no history database to write
     ok, reason, notes, timing = True, "", [], False
     started = False
 

@@ -17,6 +17,7 @@ Everything returns notes (plain sentences for the grade report) instead of raisi
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,14 +238,17 @@ def unpack_zip(path, target, limits=DEFAULT):
                 dest.mkdir(parents=True, exist_ok=True)
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(m) as src, open(dest, "wb") as out:
-                while True:
-                    chunk = src.read(1 << 20)
-                    if not chunk:
-                        break
-                    written += len(chunk)
-                    if written > limits.max_zip_bytes:
-                        raise Refused(f"{name} expands to more than its stated size and over "
-                                      f"{limits.max_zip_bytes / 2**30:.0f} GB; it was not unpacked.")
-                    out.write(chunk)
+            try:
+                with zf.open(m) as src, open(dest, "wb") as out:
+                    while True:
+                        chunk = src.read(1 << 20)
+                        if not chunk:
+                            break
+                        written += len(chunk)
+                        if written > limits.max_zip_bytes:
+                            raise Refused(f"{name} expands to more than its stated size and over "
+                                          f"{limits.max_zip_bytes / 2**30:.0f} GB; it was not unpacked.")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise Refused(f"{name} is damaged ({printable(m.filename)}: {exc}); make the zip again.") from None
     return target

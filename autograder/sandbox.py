@@ -379,6 +379,7 @@ class SandboxRun:
         self.run_dir, self.record_dir, self.workdir, self.runtime = run_dir, record_dir, workdir, runtime
         self.paths = {str(runtime): self.RUNTIME, str(run_dir): self.HOME, str(record_dir): self.RECORDS}
         self.group = box.cgroups.create(limits) if box.cgroups else None
+        self.seccomp_fd = None
 
     def env(self, env):
         """The environment for the sandbox: the kernel settings of ``env``, paths as seen inside."""
@@ -395,7 +396,11 @@ class SandboxRun:
     def __call__(self, argv):
         box = self.box
         mem = int(self.limits.memory_mb) * 1024 * 1024
-        cmd = [box.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+        from . import seccomp
+
+        if self.seccomp_fd is None:
+            self.seccomp_fd = seccomp.pipe_fd()  # no locks or watches on shared files: see autograder.seccomp
+        cmd = [box.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--seccomp", str(self.seccomp_fd),
                "--uid", "65534", "--gid", "65534", "--hostname", "grader",
                "--proc", "/proc", "--dev", "/dev", "--size", str(mem), "--tmpfs", "/tmp", "--cap-drop", "ALL"]
         for d in SYSTEM_DIRS:
@@ -426,6 +431,10 @@ class SandboxRun:
         cmd += ["--", *inner, *[self.paths.get(a, a) for a in argv]]
         return (self.group.enter_command() if self.group else []) + cmd
 
+    def pass_fds(self):
+        """File descriptors the sandbox's command line refers to (the seccomp filter)."""
+        return (self.seccomp_fd,) if self.seccomp_fd is not None else ()
+
     def kill(self):
         if self.group:
             self.group.kill()
@@ -434,6 +443,9 @@ class SandboxRun:
         return self.group.notes() if self.group else []
 
     def close(self):
+        if self.seccomp_fd is not None:
+            os.close(self.seccomp_fd)
+            self.seccomp_fd = None
         if self.group:
             self.group.remove()
 

@@ -10,10 +10,13 @@ Needs the real sandbox (bubblewrap; cgroups as root for the process and memory c
 only harmless inside it.
 """
 
+import csv
 import hashlib
+import io
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import time
@@ -274,10 +277,148 @@ def hostile_cases(course_dir):
                 os._exit(0)
             print("daemon started")
             '''), ["not implemented"]),
+        # records: strict format and size, whatever the kernel writes
+        "b_record_bombs": (with_cells(end='''
+            import json, os
+            folder = os.environ.get("BFS_RECORD_DIR", ".")
+            head = json.dumps([{"index": 0, "error": None, "problems": {},
+                                "arrays": [{"key": "forward output", "dtype": "<f8",
+                                            "shape": [10**6, 10**6]}]}]).encode()
+            open(os.path.join(folder, "mul_layer_forward.rec"), "wb").write(b"BFSREC1\\n%08d\\n" % len(head) + head)
+            open(os.path.join(folder, "mul_layer_backward.rec"), "wb").write(b"\\0" * (40 * 2**20))
+            os.symlink("/dev/zero", os.path.join(folder, "add_layer.rec"))
+            print("BOMBS")
+            '''), ["unreadable", "did not run"]),
+        # the sandbox separates notebooks graded at the same time: no lock or watch on a shared file
+        "g_lock_channel": (with_cells(top='''
+            import ctypes, errno, fcntl, struct
+            result, shared = {}, open("/usr/lib/os-release")
+            tries = {"flock": lambda: fcntl.flock(shared, fcntl.LOCK_EX | fcntl.LOCK_NB),
+                     "lockf": lambda: fcntl.lockf(shared, fcntl.LOCK_SH | fcntl.LOCK_NB),
+                     "getlk": lambda: fcntl.fcntl(shared, fcntl.F_GETLK, struct.pack("hhqqi", 0, 0, 0, 0, 0)),
+                     "ofd_setlk": lambda: fcntl.fcntl(shared, 37, struct.pack("hhqqi", 0, 0, 0, 0, 0))}
+            for name, attempt in tries.items():
+                try:
+                    attempt()
+                    result[name] = "allowed"
+                except OSError as exc:
+                    result[name] = errno.errorcode[exc.errno]
+            libc = ctypes.CDLL(None, use_errno=True)
+            result["inotify"] = "allowed" if libc.inotify_init1(0) >= 0 else errno.errorcode[ctypes.get_errno()]
+            print("CHANNEL:", sorted(result.items()))
+            '''), ["not implemented"]),
+        # markup in outputs never runs in the feedback page
+        "i_markup_outputs": (with_cells(top=f'''
+            from IPython.display import HTML, SVG, Image, Javascript, display
+            display(HTML("<script>document.title = '{MARKER}-script'</script><img src=x onerror=\\"alert(1)\\">"))
+            display(SVG('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'))
+            display(Javascript("document.title = '{MARKER}-js'"))
+            display({{"image/png": "iVBORw0KGgo=", "text/plain": "img"}},
+                    metadata={{"image/png": {{"width": "1 onerror=alert(1)", "height": 5}}}}, raw=True)
+            display(HTML("<p>many paragraphs</p>" * 8000))
+            '''), ["not implemented"]),
     }
     if not CGROUPS:
         del cases["d_fork_bomb"]
     return cases
+
+
+# odd but honest: a perfect notebook beside things a real class hands in; full marks, a note on what was not used
+ODD_HONEST = {
+    "h_deep_tree": "nested at most",
+    "h_odd_names": "not valid UTF-8",
+    "h_odd_metadata": "",
+    "h_shadows_grader": "reserved for the grader",
+    "h_prints_a_lot": "",
+}
+# folders that are not graded at all, only reported
+REFUSED_FOLDERS = {"f_student_is_link": "is a link", "f_assignment_is_link/": "is a link",
+                   "\\xff\\xfe_student": "not valid UTF-8"}
+ID_MARKUP = ["=1+2", "@SUM(1)", "<img src=x onerror=alert(1)>"]
+
+
+def write_odd_input(root, course_dir):
+    """Links, special files, odd names, deep trees, huge and deep notebooks; returns ``{student: reason}`` of
+    the submissions that must score 0."""
+    def folder(student):
+        d = root / student / A
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    zero = {}
+    d = folder("f_notebook_links_to_source")
+    (d / NB).symlink_to(os.path.relpath(course_dir / "source" / A / NB, d))
+    zero["f_notebook_links_to_source"] = "is a link"
+    d = folder("f_notebook_links_to_classmate")
+    (d / NB).symlink_to(os.path.join("..", "..", "z_perfect", A, NB))
+    zero["f_notebook_links_to_classmate"] = "is a link"
+    d = folder("f_notebook_links_to_device")
+    (d / NB).symlink_to("/dev/zero")
+    zero["f_notebook_links_to_device"] = "is a link"
+    d = folder("f_notebook_is_a_pipe")
+    os.mkfifo(d / NB)
+    zero["f_notebook_is_a_pipe"] = "named pipe"
+    d = folder("f_huge_notebook")
+    nb = release()
+    nb.cells.append(nbformat.v4.new_markdown_cell("x" * (21 * 2**20)))
+    nbformat.write(nb, d / NB)
+    zero["f_huge_notebook"] = "larger than 20 MB"
+    d = folder("f_deep_json")
+    (d / NB).write_text("[" * 200_000 + "]" * 200_000)
+    zero["f_deep_json"] = "not valid notebook JSON"
+    # folders that are links are never followed
+    (root / "f_student_is_link").symlink_to("z_perfect")
+    (root / "f_assignment_is_link").mkdir()
+    (root / "f_assignment_is_link" / A).symlink_to(os.path.join("..", "z_perfect", A))
+    os.mkdir(os.path.join(os.fsencode(root), b"\xff\xfe_student"))
+    shutil.copytree(EXAMPLES / "perfect" / A, os.path.join(os.fsencode(root), b"\xff\xfe_student", A.encode()))
+    # odd but honest
+    for student in ODD_HONEST:
+        shutil.copytree(EXAMPLES / "perfect" / A, root / student / A)
+    deep = root / "h_deep_tree" / A
+    for i in range(40):
+        deep = deep / f"level{i}"
+    deep.mkdir(parents=True)
+    (deep / "bottom.txt").write_text("deep")
+    d = root / "h_odd_names" / A
+    with open(os.path.join(os.fsencode(d), b"caf\xe9.csv"), "w") as fh:
+        fh.write("x")
+    os.mkfifo(d / "a_pipe")
+    (d / "latest").symlink_to("/etc/passwd")
+    d = root / "h_odd_metadata" / A
+    raw = json.loads((d / NB).read_text())
+    raw["cells"].append({"cell_type": "code", "source": "print('extra')", "metadata": {"nbgrader": "surprise"},
+                         "outputs": [], "execution_count": None})
+    raw["cells"].append({"cell_type": "code", "source": ["print(", "2)"], "outputs": "?", "execution_count": "x",
+                         "metadata": {"nbgrader": {"grade_id": ["a"], "solution": "yes", "points": "x"}}})
+    raw["cells"].append({"cell_type": "code", "source": "print(3)", "metadata": {"nbgrader": {
+        "grade_id": "mul_layer_forward", "grade": True, "points": 99, "solution": False}}, "outputs": []})
+    raw["cells"].append({"cell_type": "markdown", "source": "odd", "metadata": ["a list"], "id": {"x": 1}})
+    raw["cells"].append({"cell_type": "widget", "source": 5})
+    (d / NB).write_text(json.dumps(raw))
+    d = root / "h_shadows_grader" / A
+    for name, text in [("autograder/__init__.py", "raise SystemExit('shadowed')\n"),
+                       ("autograder/hidden.py", "def check(*a, **k):\n    pass\n"),
+                       ("ipykernel_launcher.py", "raise SystemExit(3)\n"), ("nbformat.py", "raise SystemExit(4)\n"),
+                       ("json.py", "raise SystemExit(5)\n"), ("jupyter_client/__init__.py", "raise SystemExit(6)\n"),
+                       ("sitecustomize.py", "raise SystemExit(7)\n")]:
+        (d / name).parent.mkdir(parents=True, exist_ok=True)
+        (d / name).write_text(text)
+    d = root / "h_prints_a_lot" / A
+    nb = nbformat.read(d / NB, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(dedent('''
+        import os, subprocess, sys
+        for i in range(30_000):
+            print("out", i, end=" ")
+            print("err", i, end=" ", file=sys.stderr)
+        os.write(1, b"straight to the file descriptor\\n")
+        subprocess.run(["echo", "from a child process"])
+        ''').strip()))
+    nbformat.write(nb, d / NB)
+    # student ids a spreadsheet or a browser would run
+    for student in ID_MARKUP:
+        nbformat.write(release(), folder(student) / NB)
+    return zero
 
 
 def _without_graded(nb):
@@ -362,6 +503,7 @@ def write_submissions(root, course_dir, *, resubmission=False):
     (folder / "helpers" / "util.py").write_text("X = 1\n")
     (folder / "secret").symlink_to(course_dir / "gradebook.db")
     put("e_older_release", _older_release())
+    cases.update({student: (None, [reason]) for student, reason in write_odd_input(root, course_dir).items()})
     return cases
 
 
@@ -407,13 +549,15 @@ def graded(tmp_path_factory):
     for n, resubmission in enumerate((False, True)):
         subs = base / f"submissions{n}"
         cases = write_submissions(subs, course_dir, resubmission=resubmission)
-        started = time.monotonic()
+        started, logged = time.monotonic(), []
         grades = grade_class(subs, course_dir, workers=2, limits=LIMITS, sandbox=BOX, progress=False,
-                             log=lambda *a: None)
+                             log=logged.append)
         pages = {p.relative_to(course_dir / "feedback"): p.read_bytes()
                  for p in sorted((course_dir / "feedback").rglob("*.html"))}
-        runs.append({"grades": {g.student: g for g in grades}, "pages": pages,
-                     "seconds": time.monotonic() - started, "subs": subs})
+        runs.append({"grades": {g.student: g for g in grades}, "pages": pages, "log": logged,
+                     "seconds": time.monotonic() - started, "subs": subs,
+                     "csv": (course_dir / "grades.csv").read_text(encoding="utf-8"),
+                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
         print(f"\nrun {n + 1}: {len(grades)} notebooks in {runs[-1]['seconds']:.0f} s", file=sys.stderr)
     yield course_dir, cases, runs
     for folder in [course_dir, ROOT]:
@@ -556,3 +700,56 @@ def test_grading_twice_gives_identical_scores_and_feedback(graded):
     differ = [str(p) for p in first["pages"] if "r_resubmits" not in p.parts
               and first["pages"][p] != second["pages"].get(p)]
     assert not differ, f"feedback differs between runs: {differ}"
+
+
+# --- odd input, links, special files, names, channels, markup (issue 12) ---------------------------------------
+
+def test_odd_but_honest_submissions_get_full_marks_with_a_note(graded):
+    _, _, runs = graded
+    for run in runs:
+        for student, note in ODD_HONEST.items():
+            g = run["grades"][student]
+            assert g.score == 6 and g.status == "graded", (student, why(g))
+            assert note in why(g), (student, why(g))
+    shadow = runs[0]["grades"]["h_shadows_grader"]
+    assert "autograder (this name is reserved" in why(shadow)
+    assert "sitecustomize.py (this name is reserved" in why(shadow)
+
+
+def test_folders_that_are_links_or_have_odd_names_are_reported_not_followed(graded):
+    _, _, runs = graded
+    for run in runs:
+        log = "\n".join(run["log"])
+        for name, reason in REFUSED_FOLDERS.items():
+            line = next((ln for ln in log.splitlines() if name.rstrip("/") in ln), None)
+            assert line is not None and reason in line, (name, log)
+        graded_students = set(run["grades"])
+        assert "f_student_is_link" not in graded_students and "f_assignment_is_link" not in graded_students
+        assert not any("\udcff" in s or "\\xff" in s for s in graded_students)
+
+
+def test_no_lock_or_watch_can_carry_a_signal_between_notebooks(graded):
+    course_dir, _, _ = graded
+    line = _output_of(course_dir, "g_lock_channel", "CHANNEL:")
+    assert line == ("CHANNEL: [('flock', 'EPERM'), ('getlk', 'EPERM'), ('inotify', 'EPERM'), "
+                    "('lockf', 'EPERM'), ('ofd_setlk', 'EPERM')]"), line
+
+
+def test_ids_and_outputs_cannot_run_in_a_spreadsheet_or_a_browser(graded):
+    course_dir, _, runs = graded
+    rows = list(csv.reader(io.StringIO(runs[0]["csv"])))
+    students = {r[0] for r in rows[1:]}
+    assert {"'=1+2", "'@SUM(1)"} <= students and "=1+2" not in students, students
+    assert "<img src=x onerror=alert(1)>" in students  # text for a spreadsheet: shown as it is
+    for page, html in runs[0]["pages"].items():
+        text = html.decode("utf-8")
+        lowered = text.lower()
+        assert "<img src=x onerror" not in lowered, page
+        assert not re.search(r"<script[^>]*>[^<]*" + MARKER, text), page
+        assert not re.search(r"<[^>]+\son(error|load|click|mouseover)\s*=", lowered), page
+
+
+def test_the_grader_stays_within_memory_with_every_bomb_in_the_class(graded):
+    _, _, runs = graded
+    # bombs: a 21 MB notebook, 400 kB of nested JSON, records that claim 8 TB, a 40 MB record, a device link
+    assert runs[-1]["peak_rss_mb"] < 2500, runs[-1]["peak_rss_mb"]
