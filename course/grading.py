@@ -8,7 +8,6 @@ and ``reports/`` (a JSON report with every reason, and a plot of the grade distr
 
 import csv
 import filecmp
-import functools
 import json
 import shutil
 import time
@@ -21,10 +20,9 @@ from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs
 
 from . import lateness
 from .exchange import Bookkeeping, copy_stamps, settle, snapshot
+from .feedback import write_feedback_html, write_feedback_pages  # noqa: F401  (write_feedback_html: the API)
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
-
-TEMPLATES = Path(__file__).parent / "templates"  # the feedback page's nbconvert template
 
 
 def prepare_course_dir(course_dir, names=None, log=print):
@@ -86,29 +84,6 @@ def _same_tree(a, b):
         filecmp.cmp(Path(a) / f, Path(b) / f, shallow=False) for f in files(a) if (Path(a) / f).is_file())
 
 
-@functools.cache
-def _exporter():
-    """One exporter per process (building one costs a fifth of a page). ``sanitize_html``: HTML that the
-    student's code displayed is cleaned (no scripts, no event handlers)."""
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(template_name="feedback", extra_template_basedirs=[str(TEMPLATES)], sanitize_html=True)
-
-
-def write_feedback_html(grade, path):
-    """Render a graded notebook for its student: results first, then their notebook without hidden tests."""
-    nb = nbformat.from_dict(dict(grade.feedback)) if grade.feedback else nbformat.v4.new_notebook()
-    rows = "\n".join(f"| `{c.grade_id}` | {c.score:g} | {c.points:g} |" for c in grade.cells)
-    notes = "\n".join(f"- {n}" for n in grade.notes) or "- none"
-    header = (f"# Feedback: {grade.assignment}\n\nStudent: `{grade.student}` — score **{grade.score:g} / "
-              f"{grade.max_score:g}**" + (f" — *{grade.reason}*" if grade.reason else "")
-              + f"\n\n| graded cell | points | out of |\n|---|---|---|\n{rows}\n\n**Notes from grading**\n\n{notes}\n")
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header, id="feedback-summary"))  # a fixed id: same page every run
-    html, _ = _exporter().from_notebook_node(nb)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-
-
 GRADEBOOK_WAIT = 300  # seconds a gradebook write waits for a lock held elsewhere (sqlite's default: 5)
 
 
@@ -156,28 +131,6 @@ def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
             "scores are not in it yet. Nothing is lost: grades.csv, reports/grades.json and the feedback "
             "pages hold every result. Close the formgrader (or other nbgrader commands) and run the same "
             "`course grade` command again.") from None
-
-
-def _feedback_page(job):
-    write_feedback_html(*job)
-
-
-def write_feedback_pages(jobs, workers=None):
-    """Render ``[(grade, path)]`` in parallel processes: nbconvert takes ~0.4 s of CPU a page, which made
-    the pages a third of a class's grading time when rendered one after another."""
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    import nbconvert  # noqa: F401  (imported once here, inherited by the forked workers)
-
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    if workers < 2 or len(jobs) < 8 or "fork" not in multiprocessing.get_all_start_methods():
-        for job in jobs:
-            _feedback_page(job)
-        return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(_feedback_page, jobs, chunksize=4))
 
 
 def csv_cell(value):
