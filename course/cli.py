@@ -1,7 +1,6 @@
 """The ``course`` command: a thin layer over course.release, course.grading and course.examples."""
 
 import argparse
-import csv
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +34,13 @@ def cmd_release(args):
         print(exc, file=sys.stderr)
         return 1
     print(f"release/ is up to date and verified ({ROOT / 'release'}).")
+    if getattr(args, "to_exchange", False):
+        from . import hub
+
+        try:
+            hub.release_to_exchange(args.hub_dir, args.assignment or None)
+        except hub.HubError as exc:
+            raise SystemExit(f"error: {exc}") from None
     return 0
 
 
@@ -72,7 +78,14 @@ def grader_errors(grades):
 
 
 def cmd_grade(args):
-    return grader_errors(_grade(args.submissions, args.course_dir, args))
+    from .exchange import restore_ownership
+
+    # no folder given: the course folder's own submitted/ (what `nbgrader collect` filled), graded in place
+    submissions = args.submissions or Path(args.course_dir) / "submitted"
+    try:
+        return grader_errors(_grade(submissions, args.course_dir, args))
+    finally:
+        restore_ownership(args.course_dir)  # run with sudo on an instructor's course folder: give it back
 
 
 def cmd_demo(args):
@@ -100,31 +113,42 @@ def cmd_examples(args):
 
 
 def cmd_export(args):
-    """Per-student totals from the gradebook (what the formgrader shows), as CSV."""
-    from nbgrader.api import Gradebook
-
-    from .grading import csv_cell
+    """Grades from the gradebook (what the formgrader shows, late penalties taken) as CSV for an LMS."""
+    from .exporters import export
 
     db = Path(args.course_dir) / "gradebook.db"
     if not db.exists():
         raise SystemExit(f"error: no gradebook at {db}; run `course grade` first.")
-    out = open(args.to, "w", newline="") if args.to else sys.stdout
-    writer = csv.writer(out)
-    with Gradebook(f"sqlite:///{db.resolve()}") as gb:
-        names = [a.name for a in gb.assignments]
-        writer.writerow(["student"] + names + ["total", "max_total"])
-        for student in gb.students:
-            scores = []
-            for name in names:
-                try:
-                    scores.append(gb.find_submission(name, student.id).score)
-                except Exception:
-                    scores.append(0.0)
-            writer.writerow([csv_cell(student.id)] + [f"{s:g}" for s in scores] + [f"{sum(scores):g}",
-                             f"{sum(a.max_score for a in gb.assignments):g}"])
+    export(f"sqlite:///{db.resolve()}", args.format, str(args.to) if args.to else "-",
+           assignments=args.assignment or ())
     if args.to:
-        out.close()
         print(f"wrote {args.to}")
+    return 0
+
+
+def cmd_hub(args):
+    """`course hub setup|start|nbgrader|teardown`: a class on this machine (see course/hub.py)."""
+    from . import hub
+
+    try:
+        if args.action == "setup":
+            students = list(args.students or [])
+            if args.roster:
+                students += [line.split("#")[0].strip() for line in Path(args.roster).read_text().splitlines()
+                             if line.split("#")[0].strip()]
+            h = hub.setup(args.hub_dir, instructor=args.instructor, students=students, course_dir=args.course_dir,
+                          env=args.env, port=args.port, names=args.assignment or None,
+                          passwords=not args.no_passwords, allow_readable_repo=args.allow_readable_repo)
+            print(f"\nThe class is ready: instructor {h.instructor}, {len(h.students)} student(s), course folder "
+                  f"{h.course_dir}.\nStart it with:  sudo {sys.argv[0]} hub start --hub-dir {args.hub_dir}")
+        elif args.action == "start":
+            hub.start(args.hub_dir, port=args.port, hub_port=args.hub_port, proxy_api_port=args.proxy_api_port)
+        elif args.action == "nbgrader":
+            return hub.as_instructor(args.hub_dir, ["nbgrader", *args.args]).returncode
+        elif args.action == "teardown":
+            hub.teardown(args.hub_dir, remove_users=args.remove_users)
+    except hub.HubError as exc:
+        raise SystemExit(f"error: {exc}") from None
     return 0
 
 
@@ -147,10 +171,16 @@ def build_parser():
     p = sub.add_parser("release", help="generate release/ from source/ and verify it")
     common(p, grading=False)
     p.add_argument("--no-verify", action="store_true", help="skip the checks (not recommended)")
+    p.add_argument("--to-exchange", action="store_true",
+                   help="then release to the class's nbgrader exchange as its instructor (a class made by "
+                        "`course hub setup`; as root)")
+    p.add_argument("--hub-dir", default="/srv/backprop-hub", help="the class (default /srv/backprop-hub)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="autograde a folder or zip of submissions")
-    p.add_argument("submissions", help="folder with <student>/<assignment>/ (or its parent with submitted/), or a zip")
+    p.add_argument("submissions", nargs="?",
+                   help="folder with <student>/<assignment>/ (or its parent with submitted/), or a zip "
+                        "(default: the course folder's own submitted/, as `nbgrader collect` left it)")
     p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"),
                    help="nbgrader course folder for results (default: .course-work/course, not tracked by git)")
     common(p)
@@ -162,10 +192,39 @@ def build_parser():
     common(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("export", help="write per-student totals from the gradebook as CSV")
+    p = sub.add_parser("export", help="write the gradebook's grades as CSV for an LMS (Canvas, Moodle) or as totals")
     p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"))
+    p.add_argument("--format", choices=["totals", "canvas", "moodle"], default="totals",
+                   help="totals (default): a line per student; canvas / moodle: their gradebook import layout")
+    p.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--to", help="CSV file (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("hub", help="a class on this machine: JupyterHub, accounts, nbgrader's exchange (as root)")
+    hub_actions = p.add_subparsers(dest="action", required=True)
+    q = hub_actions.add_parser("setup", help="create the accounts, the hub, the exchange and the course folder")
+    q.add_argument("--instructor", required=True, help="the instructor's account name")
+    q.add_argument("--students", nargs="*", help="student account names")
+    q.add_argument("--roster", help="a file with one student account name per line")
+    q.add_argument("--course-dir", help="the course folder (default: ~INSTRUCTOR/backprop-course)")
+    q.add_argument("--env", help="the hub's Python environment (default: HUB_DIR/env)")
+    q.add_argument("--port", type=int, default=8000, help="the hub's port on 127.0.0.1 (default 8000)")
+    q.add_argument("-a", "--assignment", action="append", help="only generate this assignment (repeatable)")
+    q.add_argument("--no-passwords", action="store_true",
+                   help="create accounts without a password (set them with `passwd NAME`)")
+    q.add_argument("--allow-readable-repo", action="store_true",
+                   help="do not refuse when every account could read this repository (solutions, reference)")
+    q = hub_actions.add_parser("start", help="run JupyterHub in the foreground (Ctrl-C stops it)")
+    q.add_argument("--port", type=int, help="public port (default: the one given to setup)")
+    q.add_argument("--hub-port", type=int, help="the hub's internal port (default 8081)")
+    q.add_argument("--proxy-api-port", type=int, help="the proxy's API port (default 8001)")
+    q = hub_actions.add_parser("nbgrader", help="run an nbgrader command as the instructor, in the course folder")
+    q.add_argument("args", nargs=argparse.REMAINDER, help="e.g. collect 02_simple_layers")
+    q = hub_actions.add_parser("teardown", help="remove the hub folder (and, with --remove-users, its accounts)")
+    q.add_argument("--remove-users", action="store_true", help="also remove the accounts setup created, homes too")
+    for q in hub_actions.choices.values():
+        q.add_argument("--hub-dir", default="/srv/backprop-hub", help="the class's folder (default /srv/backprop-hub)")
+    p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser("examples", help="(course authors) regenerate the bundled example submissions")
     p.set_defaults(func=cmd_examples)
