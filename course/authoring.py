@@ -39,7 +39,12 @@ def readonly(grade_id, text):
 
 
 def visible(grade_id, text):
-    """A visible check: locked, graded with 0 points, so nbgrader's Validate reports it when it fails."""
+    """A visible check: locked, graded with 0 points, so nbgrader's Validate reports it when it fails.
+
+    Its code runs inside a function ``_check`` (so its variables never replace a name of the student's).
+    """
+    body = "\n".join("    " + line if line.strip() else "" for line in _src(text).splitlines())
+    text = f"def _check():\n{body}\n\n\n_check()"
     return nbformat.v4.new_code_cell(_src(text), metadata=_nbgrader(grade_id, grade=True, locked=True, points=0))
 
 
@@ -54,8 +59,9 @@ def graded(grade_id, points, comment):
     ``comment`` tells students what the hidden tests look at; it stays visible in the release.
     """
     comment = "\n".join("# " + line if line else "#" for line in _src(comment).splitlines())
-    body = (f"{comment}\n### BEGIN HIDDEN TESTS\nfrom autograder.hidden import check\n"
-            f"check({grade_id!r}, globals(), points={points})\n### END HIDDEN TESTS")
+    # a private name: no cell but the student's may bind a public one (``course release`` checks it)
+    body = (f"{comment}\n### BEGIN HIDDEN TESTS\nfrom autograder.hidden import check as _hidden_check\n"
+            f"_hidden_check({grade_id!r}, globals(), points={points})\n### END HIDDEN TESTS")
     return nbformat.v4.new_code_cell(body, metadata=_nbgrader(grade_id, grade=True, locked=True, points=points))
 
 

@@ -3,16 +3,19 @@
 Checks, per assignment (each failure names the notebook and the cell):
 1. every graded cell has hidden checks registered, and its ``points=`` matches the cell metadata;
 2. the released notebook has no solution, no hidden test, no grader import, and its folder holds
-   no grader or reference file;
+   no grader or reference file; no cell but an answer cell binds a public notebook-level name (see
+   :func:`check_names`: a check cell's ``sigmoid = Sigmoid()`` would replace a student's helper ``sigmoid``);
 3. the source notebook, graded as if a student had submitted it, gets full marks, and its visible
    checks pass;
 4. the released notebook, submitted unfilled, gets 0 on every graded cell, and nothing fails before
    the first answer cell.
 """
 
+import ast
 import os
 import re
 import shutil
+import symtable
 import sys
 from pathlib import Path
 
@@ -27,6 +30,142 @@ from .sequence import ROOT, assignments
 
 class ReleaseError(Exception):
     pass
+
+
+# Public names that a cell other than an answer cell binds on purpose, for the student to use: the data,
+# the hyperparameters and the results of the training runs of 06, which its prose tells students to use
+# and change. Every other name a non-answer cell binds must be private (see check_names).
+GIVEN_NAMES = {
+    "06_training_mnist": frozenset({
+        "x_train", "t_train", "x_test", "t_test",  # the toy data set, as load_mnist returns it
+        "iters_num", "batch_size", "learning_rate", "hidden_size",  # the hyperparameters cell
+        "plot_history", "network", "history",  # the toy run and its plot
+        "RUN_FULL_TRAINING", "DATASET", "full_iters_num", "full_batch_size", "full_learning_rate",
+        "full_hidden_size", "load_mnist", "x_train_full", "t_train_full", "x_test_full", "t_test_full",
+        "history_full",  # the full MNIST run
+    }),
+}
+
+# calls that read or write notebook-level names in ways the analysis below cannot follow
+DYNAMIC = {"exec", "eval", "globals", "vars", "locals", "setattr", "delattr", "get_ipython"}
+
+
+def global_bindings(source):
+    """What running ``source`` as a notebook cell does to the notebook's global names.
+
+    Returns ``[(name, how)]``, how being "import" (bound only by import statements), "bind" (assignment
+    of any kind, for/with/except/match target, ``:=``, def, class, del, or a ``global`` statement in a
+    function), "change" (an attribute or item of a global object is assigned or deleted) or "dynamic"
+    (a call such as ``exec`` or ``globals()`` that can bind names unseen). Raises SyntaxError.
+    """
+    tree = ast.parse(source)
+    table = symtable.symtable(source, "<cell>", "exec")
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            found.append(("*", "bind"))
+    for sym in table.get_symbols():
+        if sym.is_assigned() or sym.is_namespace():
+            found.append((sym.get_name(), "bind"))
+        elif sym.is_imported():
+            found.append((sym.get_name(), "import"))
+
+    scopes = {}
+
+    def declared_global(t):
+        for child in t.get_children():
+            scopes[(child.get_name(), child.get_lineno())] = child
+            for sym in child.get_symbols():
+                if sym.is_declared_global() and (sym.is_assigned() or sym.is_imported()):
+                    found.append((sym.get_name(), "bind"))
+            declared_global(child)
+
+    declared_global(table)
+
+    def visit(node, scope):
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = scopes.get((child.name, child.lineno))  # None: unknown, so judged as global
+            if isinstance(child, (ast.Attribute, ast.Subscript)) and isinstance(child.ctx, (ast.Store, ast.Del)):
+                root = child.value
+                while isinstance(root, (ast.Attribute, ast.Subscript)):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    sym = scope.lookup(root.id) if scope is not None and scope is not table else None
+                    if sym is None or not sym.is_local() or sym.is_declared_global():
+                        found.append((root.id, "change"))
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in DYNAMIC:
+                found.append((child.id, "dynamic"))
+            visit(child, inner)
+
+    visit(tree, table)
+    bound = {name for name, how in found if how == "bind"}
+    return list(dict.fromkeys((name, how) for name, how in found if how != "change" or name not in bound))
+
+
+def _cell_kind(cell):
+    if nbtools.is_graded(cell):
+        return "visible check" if nbtools.points(cell) == 0 else "graded cell"
+    return "read-only cell" if nbtools.meta(cell).get("locked") else "code cell"
+
+
+def check_names(assignment, root=ROOT):
+    """No cell that the student did not write may bind a public name at the notebook level.
+
+    Hidden checks run in the namespace the notebook's cells leave behind, and so do the student's own
+    cells: a check cell's ``sigmoid = Sigmoid()`` replaces a student's helper function ``sigmoid``, and
+    their ``Sigmoid.forward`` then fails. So every code cell but the answer cells (setup, read-only,
+    plain code, visible checks, graded cells with their hidden part) may bind only private names
+    (``_name``) or keep its names inside a function; exceptions: imports in the setup cells (the
+    read-only cells before the first answer cell), and ``GIVEN_NAMES``, which answer cells must not bind.
+    Returns a list of problems, each naming the notebook and the cell.
+    """
+    problems = []
+    where = f"source/{assignment.name}/{assignment.notebook}"
+    nb = nbformat.read(Path(root) / "source" / assignment.name / assignment.notebook, as_version=4)
+    given = GIVEN_NAMES.get(assignment.name, frozenset())
+    first_answer = next((i for i, c in enumerate(nb.cells) if nbtools.is_solution(c)), len(nb.cells))
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        label = nbtools.grade_id(cell) or _cell_kind(cell)
+        try:
+            bindings = global_bindings(cell.source)
+            if nbtools.BEGIN_HIDDEN in cell.source:  # the grader's own call may pass globals() to the grader
+                shown = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN)
+                bindings = [b for b in bindings if b[1] != "dynamic"] + [
+                    b for b in global_bindings(shown) if b[1] == "dynamic"]
+        except SyntaxError as exc:
+            if not nbtools.is_solution(cell):
+                problems.append(f"{where}, cell {i + 1} ({label}): is not plain Python (line {exc.lineno}: "
+                                f"{exc.msg}), so the names it binds cannot be checked")
+            continue
+        if nbtools.is_solution(cell):
+            clash = sorted(name for name, how in bindings if name in given and how in ("bind", "import"))
+            if clash:
+                problems.append(f"{where}, cell {i + 1} ({label}): the answer cell binds {', '.join(clash)}, "
+                                "which GIVEN_NAMES lists as given to the student by another cell")
+            continue
+        setup = i < first_answer and nbtools.meta(cell).get("locked") and not nbtools.is_graded(cell)
+        for name, how in bindings:
+            if name.startswith("_") and name != "*" or (how in ("bind", "import") and name in given):
+                continue
+            if how == "import" and setup:
+                continue
+            if how == "dynamic":
+                problems.append(f"{where}, cell {i + 1} ({label}): calls {name}(), which can change the "
+                                "notebook's names in ways the release check cannot follow")
+            elif how == "change":
+                problems.append(f"{where}, cell {i + 1} ({label}): assigns to an attribute or item of `{name}`, "
+                                "an object the student's code may use; work on an object of the cell's own")
+            elif name == "*":
+                problems.append(f"{where}, cell {i + 1} ({label}): `import *` binds names no one chose")
+            else:
+                problems.append(f"{where}, cell {i + 1} ({label}): binds the public name `{name}` at the notebook "
+                                "level, where it replaces any `" + name + "` of the student's (a helper of "
+                                "theirs, say); use a private name (`_" + name + "`) or keep it inside a function")
+    return problems
 
 
 def nbgrader_api(course_dir, db_path):
@@ -71,7 +210,7 @@ def generate(api, assignment):
 
 def check_structure(assignment, root=ROOT):
     """Checks 1 and 2; returns a list of problems."""
-    problems = []
+    problems = check_names(assignment, root)
     where = f"source/{assignment.name}/{assignment.notebook}"
     source = nbformat.read(root / "source" / assignment.name / assignment.notebook, as_version=4)
     release_dir = root / "release" / assignment.name

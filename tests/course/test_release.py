@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.release import check_structure, generate, nbgrader_api, sync_helpers
+from course.release import check_names, check_structure, generate, global_bindings, nbgrader_api, sync_helpers
 from course.sequence import ROOT, SEQUENCE, assignments
 
 RELEASED = assignments()
@@ -114,6 +114,107 @@ def test_rerelease_changes_nothing(tmp_path):
         generate(nbgrader_api(root, root / "gradebook.db"), a)
         outs.append((root / "release" / a.name / a.notebook).read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("sigmoid = Sigmoid()", {("sigmoid", "bind")}),
+    ("x, (y, z) = 1, (2, 3)\nw += 1\nv: int = 4", {("x", "bind"), ("y", "bind"), ("z", "bind"), ("w", "bind"),
+                                                   ("v", "bind")}),
+    ("for layer in []:\n    pass\nwith open('f') as fh:\n    pass", {("layer", "bind"), ("fh", "bind")}),
+    ("try:\n    pass\nexcept Exception as err:\n    pass", {("err", "bind")}),
+    ("def relu(x):\n    return x\nclass Relu:\n    pass", {("relu", "bind"), ("Relu", "bind")}),
+    ("del softmax", {("softmax", "bind")}),
+    ("[(n := k) for k in range(3)]", {("n", "bind")}),
+    ("def _f():\n    global relu\n    relu = 1\n_f()", {("relu", "bind"), ("_f", "bind")}),
+    ("import numpy as np\nfrom bp_checks import assert_close", {("np", "import"), ("assert_close", "import")}),
+    ("from numpy import *", {("*", "bind")}),
+    ("match [1, 2]:\n    case [first, *rest]:\n        pass", {("first", "bind"), ("rest", "bind")}),
+    ("Relu.forward = print", {("Relu", "change")}),
+    ("def _f():\n    Sigmoid.out = 1\n    np.random.x = 2", {("_f", "bind"), ("Sigmoid", "change"),
+                                                             ("np", "change")}),
+    ("def _f(layer):\n    layer.out = 1\n    d = {}\n    d['k'] = 2", {("_f", "bind")}),
+    ("exec('sigmoid = 1')\nglobals()['relu'] = 2", {("exec", "dynamic"), ("globals", "dynamic")}),
+    ("def _check():\n    x = 1\n    relu = Relu()\n    print(x, relu)\n\n\n_check()", {("_check", "bind")}),
+])
+def test_global_bindings_sees_every_way_to_bind_a_name(code, expected):
+    """Does the release check's analysis find each kind of notebook-level binding, and nothing local?"""
+    assert set(global_bindings(code)) == expected
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A scratch course: assignment 03's source and the helper it is released with."""
+    a = next(a for a in RELEASED if a.name == "03_activation_layers")
+    shutil.copytree(ROOT / "source" / a.name, tmp_path / "source" / a.name,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "autograder").mkdir()
+    shutil.copy2(ROOT / "autograder" / "compare.py", tmp_path / "autograder" / "compare.py")
+    return a, tmp_path
+
+
+def _add_cell_after(path, grade_id, cell):
+    nb = nbformat.read(path, as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+              == grade_id)
+    nb.cells.insert(at + 1, cell)
+    nbformat.write(nb, path)
+    return at + 2  # the new cell's number, counted from 1
+
+
+def test_release_refuses_a_check_cell_that_binds_a_public_name(course_copy, monkeypatch, capsys):
+    """Does `course release` fail, naming the notebook and the cell, on a check cell `sigmoid = Sigmoid()`?"""
+    from course import authoring, cli
+
+    a, root = course_copy
+    path = root / "source" / a.name / a.notebook
+    assert check_names(a, root) == []
+    number = _add_cell_after(path, "sigmoid_solution", authoring.readonly(
+        "sigmoid_shortcut", "sigmoid = Sigmoid()\nprint(sigmoid.forward(np.zeros(2)))"))
+    monkeypatch.setattr(cli, "ROOT", root)
+    assert cli.main(["release", "-a", a.name, "--allow-unsandboxed"]) == 1
+    err = capsys.readouterr().err
+    assert f"source/{a.name}/{a.notebook}, cell {number} (sigmoid_shortcut): binds the public name `sigmoid`" in err
+
+
+@pytest.mark.parametrize("kind, text, words", [
+    ("visible", "import math\nprint(math.pi)", "binds the public name `math`"),
+    ("visible", "Sigmoid.backward = print", "assigns to an attribute or item of `Sigmoid`"),
+    ("graded", "# Hidden tests: ...\n### BEGIN HIDDEN TESTS\nfrom autograder.hidden import check\n"
+               "check('sigmoid_forward', globals(), points=0.5)\n### END HIDDEN TESTS",
+     "binds the public name `check`"),
+    ("code", "y = Sigmoid().forward(np.ones(3))", "binds the public name `y`"),
+    ("visible", "eval('1')", "calls eval()"),
+])
+def test_names_check_covers_every_cell_that_is_not_an_answer(course_copy, kind, text, words):
+    """Are visible checks, graded cells (hidden part included) and plain code cells all held to the rule?"""
+    from course import authoring
+
+    a, root = course_copy
+    cell = {"visible": lambda: authoring.visible("extra_check", text),
+            "graded": lambda: nbformat.v4.new_code_cell(text, metadata={"nbgrader": {
+                "grade": True, "grade_id": "extra_graded", "locked": True, "points": 0.5, "schema_version": 3,
+                "solution": False}}),
+            "code": lambda: authoring.code(text)}[kind]()
+    if kind == "visible":  # authoring.visible keeps its code in a function: unwrap it to test the rule itself
+        cell.source = text
+    _add_cell_after(root / "source" / a.name / a.notebook, "sigmoid_solution", cell)
+    problems = check_names(a, root)
+    assert len(problems) == 1 and words in problems[0], problems
+
+
+def test_private_names_and_setup_imports_are_allowed(course_copy):
+    """Do a check in a function, `_`-names, imports in the setup cell and answer cells pass the names check?"""
+    from course import authoring
+
+    a, root = course_copy
+    path = root / "source" / a.name / a.notebook
+    _add_cell_after(path, "sigmoid_solution", authoring.visible("extra_check", "layer = Sigmoid()\nx = 1"))
+    _add_cell_after(path, "sigmoid_solution", authoring.code("_layer = Sigmoid()\n_y = _layer.forward(np.ones(2))"))
+    _add_cell_after(path, "sigmoid_solution", authoring.solution("extra_answer", "sigmoid = 1\nimport math"))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source += "\nimport math"  # the setup cell
+    nbformat.write(nb, path)
+    assert check_names(a, root) == []
 
 
 if not Path(ROOT / "release").is_dir():  # pragma: no cover

@@ -9,6 +9,7 @@ A ``Variant`` is extra code run after the solution cells that redefines one or m
 another style that still respects the notebook's contract (docstrings). It must get full marks.
 """
 
+from .book_styles import STYLES
 from .harness import Mutant, Variant
 
 A01, A02, A03 = "01_computational_graphs", "02_simple_layers", "03_activation_layers"
@@ -1271,3 +1272,7 @@ def gradient_check(network, x, t):
     return report
 '''),
 ]
+
+# the book's repository layout (its layers calling module-level helpers) and the seed student's code,
+# typed into the answer cells as students type them, in every notebook (book_styles.py)
+VARIANTS += STYLES
