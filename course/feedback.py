@@ -430,9 +430,17 @@ def _pre(text, css):
     return f'<pre class="{css}">{clean_html(coloured, math=False)}</pre>'
 
 
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
 def _image_size(output, mime):
-    meta = output.get("metadata") or {}
-    own = meta.get(mime) if isinstance(meta.get(mime), dict) else {}
+    meta = _dict(output.get("metadata"))
+    own = _dict(meta.get(mime))
     attrs = ""
     for key in ("width", "height"):
         value = own.get(key, meta.get(key))
@@ -463,7 +471,7 @@ def _latex_output(text):
 
 
 def _data_html(output):
-    data = output.get("data") or {}
+    data = _dict(output.get("data"))
     notes = [f"This output also had {SCRIPTED[m]}, which a feedback page never runs."
              for m in SCRIPTED if m in data]
     for mime in DATA_ORDER:
@@ -567,7 +575,8 @@ def cells_html(nb):
     """The notebook's cells as safe HTML, within the page's size cap."""
     budget = _Budget(MAX_PAGE_CHARS)
     parts = []
-    for index, cell in enumerate(nb.get("cells", [])):
+    for index, cell in enumerate(_list(nb.get("cells"))):
+        cell = _dict(cell)
         kind = cell.get("cell_type")
         source, cut = _capped(_as_text(cell.get("source", "")), MAX_SOURCE_CHARS, "This cell was")
         if kind == "markdown":
@@ -575,7 +584,7 @@ def cells_html(nb):
             parts.append(f'<section class="bfs-cell bfs-markdown" id="bfs-cell-{index}">{body}</section>')
         elif kind == "code":
             body = budget.render(code_html, source) + cut
-            outputs = [budget.render(_output, o) for o in cell.get("outputs", []) if isinstance(o, dict)]
+            outputs = [budget.render(_output, o) for o in _list(cell.get("outputs")) if isinstance(o, dict)]
             outs = f'<div class="bfs-outputs">{"".join(outputs)}</div>' if any(outputs) else ""
             parts.append(f'<section class="bfs-cell bfs-code" id="bfs-cell-{index}">{body}{outs}</section>')
         elif kind == "raw":
@@ -609,7 +618,8 @@ def summary_html(grade, cell_index):
         rows.append(f'<tr class="bfs-{state}"><td><code>{name}</code></td><td>{c.score:g}</td>'
                     f'<td>{c.points:g}</td></tr>')
     names = " ".join(_as_text(getattr(grade, a, "") or "") for a in ("first_name", "last_name")).strip()
-    who = f"<code>{_e(grade.student)}</code>" + (f" ({_e(names)})" if names else "")
+    # <bdi>: right-to-left marks in an id cannot reorder the text around it
+    who = f"<code><bdi>{_e(grade.student)}</bdi></code>" + (f" (<bdi>{_e(names)}</bdi>)" if names else "")
     reason = f'<p class="bfs-reason">{_e(grade.reason)}</p>' if grade.reason else ""
     penalty = getattr(getattr(grade, "late", None), "penalty", 0) or 0
     late = ""
@@ -630,8 +640,8 @@ def page_html(grade):
     """The whole feedback page for one graded notebook, as a string."""
     nb = nbformat.from_dict(dict(grade.feedback)) if grade.feedback else nbformat.v4.new_notebook()
     cell_index = {}
-    for i, cell in enumerate(nb.get("cells", [])):
-        gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+    for i, cell in enumerate(_list(nb.get("cells"))):
+        gid = _dict(_dict(_dict(cell).get("metadata")).get("nbgrader")).get("grade_id")
         if isinstance(gid, str):
             cell_index.setdefault(gid, i)
     title = _e(f"Feedback: {grade.assignment} — {grade.student}")

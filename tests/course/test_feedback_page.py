@@ -335,3 +335,19 @@ def test_svg_output_is_an_image_that_keeps_its_drawing():
     html = render_output(out({"image/svg+xml": svg}))
     src = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[1]
     assert base64.b64decode(src).decode() == svg
+
+
+def test_a_malformed_notebook_still_renders():
+    """Do odd shapes (lists where dicts belong, non-text data, missing keys) render instead of failing the page?"""
+    cells = [{"cell_type": "code", "source": ["print(", "1)"], "metadata": [], "outputs": "oops"},
+             {"cell_type": "code", "source": "x", "metadata": {"nbgrader": "no"}, "outputs": [
+                 {"output_type": "display_data", "data": ["text/html"], "metadata": []},
+                 {"output_type": "display_data", "data": {"text/html": {"not": "text"}}, "metadata": {"width": []}},
+                 {"output_type": "display_data", "data": {"image/png": 12}},
+                 {"output_type": "stream"}, {"output_type": "error"}, "not an output"]},
+             {"cell_type": "markdown", "source": None, "attachments": ["x"]}, {"no": "type"}, "not a cell"]
+    grade = grade_with([])
+    grade.feedback = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    page = page_html(grade)
+    assert "print(1)" in "".join(html5lib.parse(page, treebuilder="etree").itertext())
+    assert "Error: " in page and not problems(page.split("<article", 1)[1], own=True)
