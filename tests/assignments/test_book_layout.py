@@ -1,4 +1,5 @@
 """Does the book's own code, and the seed student's, get full marks through `course grade`'s real pipeline?
+And do the visible checks pass for them, in the released notebook a student runs?
 
 Each style of ``tests/quality/book_styles.py`` (the book's repository layout, with its helpers in the answer
 cell or in an extra cell above; the seed student's code) is typed into the released notebook as a student
@@ -7,6 +8,9 @@ source/, executed in the sandbox (when this machine has one), judged in the grad
 cell must give full marks, every visible check must pass, and no cell may fail, except the one exception
 README states: the printed chapter-5 ``Affine`` does not flatten N-D input (assignment 4's N-D cell).
 """
+
+import os
+import shutil
 
 import nbformat
 import pytest
@@ -91,3 +95,32 @@ def test_only_the_printed_affine_is_excused():
                for s in STYLES if s.name in excused), excused
     assert set(excused.values()) <= {PRINTED_AFFINE_LOSES}
     assert {s.assignment for s in STYLES} == RELEASED, "every notebook has the book's layout and the seed's code"
+
+
+@pytest.mark.parametrize("style", STYLES, ids=_ids)
+def test_released_notebook_runs_clean_for_the_student(style, tmp_path):
+    """In the released folder, with this style typed in, does "Run All" in a plain kernel pass every visible check?
+
+    This is the student's side: the notebook and helpers from release/, no grader, no rebuilt cells."""
+    from nbclient import NotebookClient
+
+    a = by_name(style.assignment)
+    folder = tmp_path / a.name
+    shutil.copytree(ROOT / "release" / a.name, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    nb = submission(style)
+    env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    failed = {nbtools.grade_id(c) or f"cell {i + 1}": o.get("evalue") for i, c in enumerate(nb.cells)
+              if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"}
+    visible = [c for c in nb.cells if nbtools.is_graded(c) and nbtools.points(c) == 0]
+    assert set(failed) == style.excused & {nbtools.grade_id(c) for c in visible}, failed
+    passed = [c for c in visible if nbtools.grade_id(c) not in style.excused]
+    assert passed and all(any(o.get("name") == "stdout" for o in c.outputs) for c in passed), \
+        "every visible check prints its success line"
