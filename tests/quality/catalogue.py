@@ -5,8 +5,10 @@ one mistake a student really makes, nothing else changed. Its ``diagnosis`` is a
 failure message must contain (the "Likely mistake" the grader names); "" marks a mistake the
 grader is not expected to name, which counts against the diagnosis rate.
 
-A ``Variant`` is extra code run after the solution cells that redefines one or more components in
-another style that still respects the notebook's contract (docstrings). It must get full marks.
+A ``Variant`` redefines one or more components in another style that still respects the notebook's
+contract (docstrings): extra code, each definition placed right after the answer cell that defines the
+same name, or answer cells as a student types them (``book_styles.py``: the book's layout, the seed's
+code). Its notebook runs in order, visible checks included: it must get full marks and pass them all.
 """
 
 from .book_styles import STYLES
