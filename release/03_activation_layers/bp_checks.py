@@ -59,6 +59,17 @@ def _fmt(x):
     return f"{float(x):.6g}"
 
 
+def format_pair(expected, got, digits=6):
+    """``expected`` and ``got`` as text, with the fewest significant digits (at least ``digits``) that
+    tell them apart, so that a mismatch never reads "expected 0.648728 but got 0.648728"."""
+    a, b = float(expected), float(got)
+    for d in range(digits, 18):
+        text_a, text_b = f"{a:.{d}g}", f"{b:.{d}g}"
+        if text_a != text_b or a == b:
+            return text_a, text_b
+    return repr(a), repr(b)
+
+
 def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
     """Return ``None`` if ``got`` matches ``expected``, else a message that explains the difference.
 
@@ -106,8 +117,9 @@ def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
     count = int(wrong.sum())
     where = "" if arr.ndim == 0 else f" at index {_fmt_index(worst)}"
     of = "" if arr.ndim == 0 else f" ({count} of {arr.size} elements are off)"
+    shown_exp, shown_got = format_pair(exp[worst], arr[worst])
     return (f"{name} is wrong{of}: largest error {_fmt(err[worst])}{where}, "
-            f"expected {_fmt(exp[worst])} but got {_fmt(arr[worst])}.")
+            f"expected {shown_exp} but got {shown_got}.")
 
 
 def assert_close(name, got, expected, rtol=1e-7, atol=1e-10):
