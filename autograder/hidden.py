@@ -13,7 +13,8 @@ Two modes:
 
 import os
 
-from .scenario import execute, scenarios_for
+from .checks import scenarios_for
+from .scenario import execute
 
 RECORD_ENV = "BFS_RECORD_DIR"
 

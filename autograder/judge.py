@@ -1,17 +1,22 @@
 """The judge: compare what student code produced with what the reference produces.
 
 The judge runs in the grader's own process, which never executes student code. It re-creates each
-scenario's seeded inputs, runs the reference on them, and compares with the outputs recorded in the
-notebook kernel (``autograder.hidden``). Known mistakes are recognised and named.
+scenario's seeded inputs, runs the reference on them, turns the raw recorded arrays of both into the
+judged quantities (``Rule.derive``: numerical gradients, relative errors, accuracies, learning rates are
+all computed here, never taken from the kernel), compares them (``autograder.rules``) and names known
+mistakes. A "Likely mistake" is only ever shown when its recogniser matched: a known wrong value, or an
+exception whose type, message and place fit the hint.
 """
 
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
+from .checks import scenarios_for
+from .rules import rule_for
+from .rules.core import GENERIC_HINTS, fault_of, fault_text, matches
+from .scenario import execute
 
-from .compare import describe_mismatch, plain_array
-from .scenario import execute, scenarios_for
+LIKELY = " Likely mistake: "
 
 
 @dataclass
@@ -19,6 +24,11 @@ class Check:
     title: str
     passed: bool
     message: str = ""
+    earned: float = None  # share of the scenario earned (0..1); None: all of it if passed, else nothing
+
+    @property
+    def share(self):
+        return (1.0 if self.passed else 0.0) if self.earned is None else self.earned
 
 
 @dataclass
@@ -32,8 +42,8 @@ class CellResult:
     def score(self):
         if not self.checks:
             return 0.0
-        passed = sum(c.passed for c in self.checks)
-        return math.floor(self.points * passed / len(self.checks) * 100 + 1e-9) / 100
+        earned = sum(c.share for c in self.checks)
+        return math.floor(self.points * earned / len(self.checks) * 100 + 1e-9) / 100
 
     def report(self):
         """Plain-text feedback for the student: one line per sub-check."""
@@ -51,65 +61,69 @@ def reference_namespace():
     return vars(reference)
 
 
+def error_message(rule, outputs, error, inputs):
+    """What to tell a student whose code raised (or broke the contract): the exception, and a hint only
+    when one recognises this exception."""
+    fault = fault_of(outputs)
+    if fault is None:  # a contract message of the probe, or the stub's NotImplementedError
+        return error
+    text = fault_text(fault)
+    for hint in rule.hints + GENERIC_HINTS:
+        try:
+            applies = hint.applies(fault, inputs)
+        except Exception:  # a recogniser that does not fit these inputs
+            applies = False
+        if applies:
+            return text + LIKELY + (hint.message(fault) if callable(hint.message) else hint.message)
+    return text
+
+
+def _derived(rule, outputs, inputs, side):
+    if rule.derive is None:
+        return dict(outputs)
+    try:
+        return rule.derive(dict(outputs), inputs)
+    except Exception as exc:
+        if side == "reference":
+            raise RuntimeError(f"deriving the reference's outputs failed: {exc!r}") from exc
+        return None
+
+
 def judge_scenario(sc, recorded, error, ref_ns=None):
     """Return a :class:`Check` for one scenario given the student's recorded outputs or error."""
+    rule = rule_for(sc.grade_id)
+    inputs = sc.make_inputs()
     if error:
-        hint = "" if "Likely mistake" in error else error_hint(error)
-        return Check(sc.title, False, error + (f" Likely mistake: {hint}" if hint else ""))
+        return Check(sc.title, False, error_message(rule, recorded, error, inputs))
     expected, ref_error = execute(sc, ref_ns if ref_ns is not None else reference_namespace())
     if ref_error:
         raise RuntimeError(f"the reference failed scenario {sc.grade_id}/{sc.title}: {ref_error}")
-    inputs = sc.make_inputs()
-    problems = []
-    for key, exp in expected.items():
-        got = recorded.get(key, f"was not produced (the check did not get as far as `{key}`)")
-        if key in sc.custom:
-            msg = sc.custom[key](got, exp, inputs)
-        elif isinstance(got, str):
-            msg = f"{key} {got}."
-        else:
-            msg = describe_mismatch(key, got, exp, rtol=sc.rtol, atol=sc.atol)
-        if msg:
-            hint = diagnose(sc, key, got, inputs, expected)
-            problems.append(msg + (f" Likely mistake: {hint}" if hint else ""))
-    return Check(sc.title, not problems, " ".join(problems))
+    exp = _derived(rule, expected, inputs, "reference")
+    got = _derived(rule, recorded, inputs, "student")
+    keys = [k for k in exp if not k.startswith("~")]
+    if got is None:
+        return Check(sc.title, False, "the recorded outputs are not in the form the hidden test writes.")
+    problems, right = [], 0
+    for key in keys:
+        msg = rule.comparer(key)(key, got, exp, inputs)
+        if not msg:
+            right += 1
+            continue
+        hint = "" if LIKELY.strip() in msg else diagnose(rule, key, got, exp, inputs)
+        problems.append(msg + (LIKELY + hint if hint else ""))
+    if problems and rule.note:
+        note = rule.note(got, exp, inputs)
+        if note:
+            problems.append(note)
+    earned = (right / len(keys) if keys else 1.0) if rule.credit == "output" else float(not problems)
+    return Check(sc.title, not problems, " ".join(problems), earned)
 
 
-# common exceptions from student code, and what usually causes them
-ERROR_HINTS = [
-    ("NoneType", "a value that forward should have stored for backward (such as self.x, self.mask or self.out) "
-                 "is still None: store it in forward."),
-    ("values to unpack", "return exactly the values the docstring lists, in that order."),
-    ("not aligned", "the shapes in a matrix product do not fit: check the order of the factors and the transposes."),
-    ("matmul", "the shapes in a matrix product do not fit: check the order of the factors and the transposes."),
-    ("could not be broadcast", "two arrays of different shapes were combined: check each one's shape."),
-    ("is not defined", "run every cell above, and keep the names the notebook asks for."),
-]
-
-
-def error_hint(error):
-    for needle, hint in ERROR_HINTS:
-        if needle in error:
-            return hint
-    return ""
-
-
-def diagnose(sc, key, got, inputs, expected):
+def diagnose(rule, key, got, expected, inputs):
     """Name the known mistake that explains output ``key``, if one does."""
-    if isinstance(got, str):
-        return ""
-    for mistake in sc.mistakes:
-        if mistake.key != key:
-            continue
-        try:
-            wrong, problem = plain_array(mistake.wrong(inputs, expected))
-        except Exception:  # a recogniser that does not apply to these inputs
-            continue
-        if problem is not None:
-            continue
-        if got.size == 1 and wrong.shape != got.shape:  # e.g. a scalar returned where an array was due
-            got = np.broadcast_to(got.reshape(()), wrong.shape)
-        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-9):
+    value = got.get(key)
+    for mistake in rule.mistakes:
+        if mistake.key == key and matches(mistake, value, inputs, expected):
             return mistake.message
     return ""
 

@@ -1,37 +1,101 @@
-"""Scenarios: the unit of a hidden test.
+"""Scenarios: the part of a hidden test that runs in the notebook kernel.
 
-A scenario makes seeded inputs, drives an implementation (a notebook namespace: the student's
-globals, or the reference module's) and returns named outputs. The *same* scenario runs twice:
-once on the student's code inside the notebook kernel, once on the reference in the grader's own
-process. Comparing the two is the judge's job (``autograder.judge``); that split is what lets the
-comparison happen where student code never ran.
+A scenario makes seeded inputs, drives an implementation (a notebook namespace: the student's globals,
+or the reference's) and returns its raw outputs. The *same* scenario runs twice: on the student's code
+inside the notebook kernel, and on the reference in the grader's own process. Comparing the two is the
+judge's job (``autograder.judge``, with the rules of ``autograder.rules``), where student code never ran.
 
-Each graded notebook cell (``grade_id``) owns a list of scenarios; every scenario is a separate
-sub-check worth an equal share of the cell's points, and all of them always run.
+**What the kernel can read, and why it gives nothing away.** Under ``course grade`` the kernel runs in
+the sandbox with a copy of the grader's *runtime* (``autograder.pipeline.RUNTIME_FILES``), which student
+code can import, read or print: this module; ``hidden`` (what hidden cells call); ``records`` (the record
+file format); ``execute`` (the cell runner); ``compare`` (byte for byte the ``bp_checks.py`` that every
+student already has in the assignment folder); and ``checks``, one probe module per assignment. They hold
+
+* seeded input makers: random numbers, made-up datasets, stand-in objects with known numbers;
+* drivers ``run(ns, inputs)`` that call the student's code on those inputs and return what it returned,
+  unjudged; recording wrappers and stand-ins that note how the student's code uses its own components
+  (token layers that compute nothing, a numerical_gradient that only evaluates ``f``, a probe network
+  that is no network of the course, a wrapper that passes every call on to the student's sgd_update);
+* messages that restate the notebook's contract (a name is missing, a return value has the wrong type).
+
+Nothing here computes a graded answer, an expected value or a verdict: no reference, no tolerance, no
+known-mistake recogniser or its message, no hint. Those live in ``autograder.judge`` and
+``autograder.rules``, which are never copied into the sandbox; and the judge recomputes every judged
+quantity (numerical gradients, relative errors, accuracies, losses, learning rates) from the raw arrays
+the kernel recorded. ``tests/autograder/test_runtime.py`` builds the runtime and proves it, also from a
+sandboxed notebook that prints every file under ``/grader``.
 """
 
+import contextlib
 import copy
+import io
 import traceback
+import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from .compare import plain_array
 
+NOT_IMPLEMENTED = "not implemented yet (the stub still raises NotImplementedError)."
+FAULT = "~fault "  # outputs under this prefix describe an exception of student code (see Fault.outputs)
+
 
 class StudentError(Exception):
-    """Student code raised, or a name the scenario needs is missing."""
+    """The student's code does not follow the notebook's contract (a missing name, a wrong return type)."""
 
 
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong answer: if output ``key`` equals ``wrong(inputs, expected)``, say ``message``."""
+class Fault(Exception):
+    """Student code raised: what the driver was calling (``stage``), the exception, and where it happened."""
 
-    key: str
-    message: str
-    wrong: Callable
+    def __init__(self, stage, exc):
+        super().__init__(stage)
+        self.stage, self.exc = stage, exc
+
+    def outputs(self):
+        """The fault as raw text outputs, for the judge (which words the message and any hint)."""
+        frame, line, code = student_frame(self.exc)
+        return {f"{FAULT}stage": self.stage, f"{FAULT}type": type(self.exc).__name__,
+                f"{FAULT}message": _text(self.exc, 600), f"{FAULT}frame": frame, f"{FAULT}line": str(line or ""),
+                f"{FAULT}code": code}
+
+    def text(self):
+        frame, line, code = student_frame(self.exc)
+        where = f" (in {frame}, line {line}" + (f": `{code}`)" if code else ")") if frame else ""
+        stage = f"{self.stage} " if self.stage else ""
+        return f"{stage}raised {type(self.exc).__name__}: {_text(self.exc, 600)}{where}."
+
+
+def _text(exc, limit):
+    try:
+        text = str(exc)
+    except Exception:  # a student's exception class may break in __str__
+        text = "(its message could not be shown)"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def student_frame(exc):
+    """``(qualified name, line, code)`` of the innermost frame of notebook code (not grader, not a library)."""
+    tb = exc.__traceback__
+    found = ("", 0, "")
+    summary = traceback.extract_tb(tb)
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame, entry in zip(frames, summary):
+        name = entry.filename
+        if "autograder" in name or "site-packages" in name or "/lib/python" in name:
+            continue
+        code = frame.f_code
+        qualname = getattr(code, "co_qualname", None)
+        if qualname is None:  # Python 3.10: name the class from `self`
+            owner = frame.f_locals.get("self")
+            qualname = f"{type(owner).__name__}.{code.co_name}" if owner is not None else code.co_name
+        found = (qualname, entry.lineno, (entry.line or "").strip()[:200])
+    return found
 
 
 @dataclass(frozen=True)
@@ -39,12 +103,7 @@ class Scenario:
     grade_id: str
     title: str
     inputs: Callable  # (rng) -> dict of inputs
-    run: Callable  # (ns, inputs) -> dict of outputs
-    rtol: float = 1e-7
-    atol: float = 1e-10
-    mistakes: tuple = ()
-    # outputs compared with a custom rule instead of equality: key -> fn(got, expected, inputs) -> msg|None
-    custom: dict = field(default_factory=dict)
+    run: Callable  # (ns, inputs) -> dict of raw outputs
     index: int = 0
 
     @property
@@ -55,37 +114,15 @@ class Scenario:
         return self.inputs(np.random.default_rng(self.seed))
 
 
-REGISTRY: dict = {}
+class Cells(dict):
+    """The scenarios of one assignment: ``{grade_id: [Scenario, ...]}`` in the order they were added."""
 
-
-def add(grade_id, title, inputs, run, *, rtol=1e-7, atol=1e-10, mistakes=(), custom=None):
-    """Register a scenario of the graded cell ``grade_id``.
-
-    ``inputs(rng) -> dict`` makes the seeded inputs; ``run(ns, inputs) -> dict`` drives an implementation.
-    """
-    scenarios = REGISTRY.setdefault(grade_id, [])
-    sc = Scenario(grade_id, title, inputs, run, rtol, atol, tuple(mistakes), dict(custom or {}),
-                  index=len(scenarios))
-    scenarios.append(sc)
-    return sc
-
-
-def scenario(grade_id, title, inputs, **options):
-    """Decorator form of :func:`add`: ``@scenario("mul_layer", "forward on arrays", inputs=...)``."""
-
-    def register(run):
-        add(grade_id, title, inputs, run, **options)
-        return run
-
-    return register
-
-
-def scenarios_for(grade_id):
-    from . import checks  # noqa: F401  (registers every assignment's scenarios)
-
-    if grade_id not in REGISTRY:
-        raise KeyError(f"no hidden checks are registered for grade cell {grade_id!r}")
-    return REGISTRY[grade_id]
+    def add(self, grade_id, title, inputs, run):
+        """Add a scenario to the graded cell ``grade_id``: ``inputs(rng) -> dict``, ``run(ns, inputs) -> dict``."""
+        scenarios = self.setdefault(grade_id, [])
+        sc = Scenario(grade_id, title, inputs, run, index=len(scenarios))
+        scenarios.append(sc)
+        return sc
 
 
 def need(ns, name, what="class"):
@@ -106,25 +143,67 @@ def pair(value, method):
 
 
 def _short(value):
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:
+        text = "?"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _where(exc):
-    """The line of notebook code (not grader code) where ``exc`` was raised, if any."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        if "autograder" not in frame.filename and "site-packages" not in frame.filename:
-            code = (frame.line or "").strip()
-            return f" (in {frame.name}, line {frame.lineno}" + (f": `{code}`)" if code else ")")
-    return ""
+@contextlib.contextmanager
+def quiet(output=False):
+    """No numpy warning (and with ``output``, no print or progress bar) of student code reaches the cell."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
+        stack.enter_context(np.errstate(all="ignore"))
+        warnings.simplefilter("ignore")
+        if output:
+            stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+            stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        yield
+
+
+def call(fn, *args, stage=""):
+    """Call student code quietly; an exception becomes a :class:`Fault` that says what was called."""
+    try:
+        with quiet():
+            return fn(*args)
+    except (NotImplementedError, StudentError, Fault):
+        raise
+    except Exception as exc:  # student code may raise anything
+        raise Fault(stage or getattr(fn, "__qualname__", ""), exc) from None
+
+
+@contextlib.contextmanager
+def replaced(fn, ns, names):
+    """Bind ``names`` (a dict) in ``fn``'s globals while the block runs, if those globals are ``ns`` itself.
+
+    Hidden tests use it to hand a student function recording stand-ins for the components it calls. Only
+    the namespace the scenario was given is touched (never a module of the grader), and every name is put
+    back afterwards. Yields whether the names were bound."""
+    target = getattr(getattr(fn, "__func__", fn), "__globals__", None)
+    if target is not ns:
+        yield False
+        return
+    missing = object()
+    saved = {name: ns.get(name, missing) for name in names}
+    ns.update(names)
+    try:
+        yield True
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                ns.pop(name, None)
+            else:
+                ns[name] = value
 
 
 def execute(sc, ns):
     """Run scenario ``sc`` on namespace ``ns``.
 
-    Returns ``(outputs, error)``: outputs maps names to plain arrays, or to a string explaining why the
-    value is not a number/array. ``error`` is a message when the code raised.
+    Returns ``(outputs, error)``: outputs maps names to plain arrays, or to a string saying why the value
+    is not a number/array; ``error`` is a message when the code raised (the outputs then describe the
+    exception, under the prefix ``~fault``).
     """
     inputs = sc.make_inputs()
     try:
@@ -132,11 +211,19 @@ def execute(sc, ns):
     except StudentError as exc:
         return {}, str(exc)
     except NotImplementedError:
-        return {}, "not implemented yet (the stub still raises NotImplementedError)."
+        return {}, NOT_IMPLEMENTED
+    except Fault as fault:
+        if isinstance(fault.exc, NotImplementedError):
+            return {}, NOT_IMPLEMENTED
+        return fault.outputs(), fault.text()
     except Exception as exc:  # student code may raise anything
-        return {}, f"raised {type(exc).__name__}: {exc}{_where(exc)}"
+        fault = Fault("", exc)
+        return fault.outputs(), fault.text()
     outputs = {}
     for key, value in raw.items():
+        if isinstance(value, str) and key.startswith("~"):  # a note of the driver (text), kept as it is
+            outputs[key] = value
+            continue
         arr, problem = plain_array(value)
         outputs[key] = problem if problem else arr
     return outputs, None
@@ -144,7 +231,6 @@ def execute(sc, ns):
 
 def as_float32(inputs):
     """Wrap an ``inputs(rng)`` function so that its float arrays come as float32 (a fairness check)."""
-    import numpy as np
 
     def make(rng):
         made = inputs(rng)

@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import notebook as nbtools
+from autograder.checks import scenarios_for
 from autograder.pipeline import Job, course_files, grade_jobs, scratch_dir
-from autograder.scenario import scenarios_for
 
 from .sequence import ROOT, assignments
 

@@ -1,8 +1,20 @@
-"""Hidden checks of assignment 02, simple layers: MulLayer, AddLayer and the shopping graphs."""
+"""Probes of assignment 02, simple layers: MulLayer, AddLayer and the shopping graphs.
 
-from ..scenario import Mistake, add, need, pair
+``buy_apples`` and ``buy_apples_oranges`` run twice: with the student's own layers, and with *token
+layers*, stand-ins for MulLayer and AddLayer that compute nothing: every output is a fresh token (a
+number taken from the scenario's inputs) and every call is noted. The judge follows the tokens to see how
+the function wired its layers, so a slip in MulLayer costs points in MulLayer's cells only.
+"""
 
+import math
+
+import numpy as np
+
+from ..scenario import Cells, Fault, StudentError, call, need, pair, quiet, replaced
+
+CELLS = Cells()
 SHAPES = [(), (5,), (3, 4), (2, 3, 4)]
+TRACE_COLUMNS = ("layer", "kind", "op", "a", "b", "out1", "out2")  # kind 0 MulLayer, 1 AddLayer; op 0 fwd, 1 bwd
 
 
 def _xy(shape, ints=False):
@@ -38,25 +50,12 @@ def mul_backward_latest(ns, i):
     return {"dx": dx, "dy": dy}
 
 
-MUL_MISTAKES = (
-    # returning (dy, dx) gives exactly these values too, so the message names both causes
-    Mistake("dx", "dx should be dout times the *other* input (y), not times x (or dx and dy are returned "
-            "in the wrong order: dx comes first).", lambda i, e: i["dout"] * i["x"]),
-    Mistake("dy", "dy should be dout times the *other* input (x), not times y (or dx and dy are returned "
-            "in the wrong order: dx comes first).", lambda i, e: i["dout"] * i["y"]),
-    Mistake("dx", "backward must multiply by the upstream gradient dout.", lambda i, e: i["y"]),
-    Mistake("dy", "backward must multiply by the upstream gradient dout.", lambda i, e: i["x"]),
-    Mistake("dx", "backward returns (dx, dy) in that order: the gradient for x comes first.",
-            lambda i, e: e["dy"]),
-)
-
 for shape in SHAPES:
-    add("mul_layer_forward", f"MulLayer.forward on {_label(shape)}", _xy(shape), mul_forward)
-    add("mul_layer_backward", f"MulLayer.backward on {_label(shape)}", _xy(shape), mul_backward,
-        mistakes=MUL_MISTAKES)
-add("mul_layer_forward", f"MulLayer.forward on {_label((), True)}", _xy((), True), mul_forward)
-add("mul_layer_backward", "MulLayer.backward uses the inputs of the latest forward call", _xy((3, 2)),
-    mul_backward_latest, mistakes=MUL_MISTAKES)
+    CELLS.add("mul_layer_forward", f"MulLayer.forward on {_label(shape)}", _xy(shape), mul_forward)
+    CELLS.add("mul_layer_backward", f"MulLayer.backward on {_label(shape)}", _xy(shape), mul_backward)
+CELLS.add("mul_layer_forward", f"MulLayer.forward on {_label((), True)}", _xy((), True), mul_forward)
+CELLS.add("mul_layer_backward", "MulLayer.backward uses the inputs of the latest forward call", _xy((3, 2)),
+          mul_backward_latest)
 
 
 def add_forward(ns, i):
@@ -70,54 +69,101 @@ def add_backward(ns, i):
     return {"dx": dx, "dy": dy}
 
 
-ADD_MISTAKES = (
-    Mistake("dx", "the local derivative of x + y is 1: pass dout through unchanged (not 1 itself).",
-            lambda i, e: 1.0 + 0 * i["dout"]),
-    Mistake("dy", "the local derivative of x + y is 1: pass dout through unchanged (not 1 itself).",
-            lambda i, e: 1.0 + 0 * i["dout"]),
-    Mistake("dx", "an add node does not swap or scale: dx is dout, not dout times y.",
-            lambda i, e: i["dout"] * i["y"]),
-    Mistake("dy", "an add node does not swap or scale: dy is dout, not dout times x.",
-            lambda i, e: i["dout"] * i["x"]),
-)
-
 for shape in SHAPES[1:]:
-    add("add_layer", f"AddLayer.forward on {_label(shape)}", _xy(shape), add_forward)
-    add("add_layer", f"AddLayer.backward on {_label(shape)}", _xy(shape), add_backward, mistakes=ADD_MISTAKES)
+    CELLS.add("add_layer", f"AddLayer.forward on {_label(shape)}", _xy(shape), add_forward)
+    CELLS.add("add_layer", f"AddLayer.backward on {_label(shape)}", _xy(shape), add_backward)
 
+
+# --- the shopping graphs -----------------------------------------------------------------------------------
 
 def _shop(rng):
     return {"apple": float(rng.integers(50, 400)), "apple_num": int(rng.integers(1, 9)),
             "orange": float(rng.integers(50, 400)), "orange_num": int(rng.integers(1, 9)),
-            "tax": float(rng.choice([1.05, 1.08, 1.1, 1.2]))}
+            "tax": float(rng.choice([1.05, 1.08, 1.1, 1.2])), "tokens": rng.uniform(1e6, 2e6, 64)}
 
 
-def buy_apples(ns, i):
-    price, dapple, dapple_num, dtax = need(ns, "buy_apples", "function")(i["apple"], i["apple_num"], i["tax"])
-    return {"price": price, "dapple": dapple, "dapple_num": dapple_num, "dtax": dtax}
+def _number(value):
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return math.nan
+    return float(arr.reshape(-1)[0]) if arr.size == 1 else math.nan
 
 
-def buy_apples_oranges(ns, i):
-    out = need(ns, "buy_apples_oranges", "function")(i["apple"], i["apple_num"], i["orange"],
-                                                     i["orange_num"], i["tax"])
-    price, dapple, dapple_num, dorange, dorange_num, dtax = out
-    return {"price": price, "dapple": dapple, "dapple_num": dapple_num, "dorange": dorange,
-            "dorange_num": dorange_num, "dtax": dtax}
+class TokenGraph:
+    """Token layers: MulLayer and AddLayer stand-ins whose outputs are tokens; every call is noted."""
+
+    def __init__(self, tokens):
+        self.tokens, self.calls, self.count = [float(t) for t in tokens], [], 0
+
+    def _note(self, layer, op, a, b, n):
+        outs = [self.tokens.pop(0) if self.tokens else math.nan for _ in range(n)]
+        self.calls.append([layer.id, layer.kind, op, _number(a), _number(b), *outs, *([math.nan] * (2 - n))])
+        return outs
+
+    def classes(self):
+        graph = self
+
+        class MulLayer:
+            kind = 0
+
+            def __init__(self, *args, **kwargs):
+                self.id = graph.count
+                graph.count += 1
+
+            def forward(self, x, y):
+                return graph._note(self, 0, x, y, 1)[0]
+
+            def backward(self, dout=1):
+                return tuple(graph._note(self, 1, dout, math.nan, 2))
+
+        class AddLayer(MulLayer):
+            kind = 1
+
+        return {"MulLayer": MulLayer, "AddLayer": AddLayer}
+
+    def table(self):
+        return np.array(self.calls, dtype=np.float64).reshape(-1, len(TRACE_COLUMNS))
 
 
-SHOP_MISTAKES = (
-    Mistake("dtax", "dtax is the price *before* tax (the other input of the tax node).",
-            lambda i, e: e["price"]),
-    Mistake("dtax", "dtax came out as the tax factor itself; it is the price before tax. A MulLayer's backward "
-            "returns the gradient of its first input, then of its second: check the order you unpack them in.",
-            lambda i, e: i["tax"]),
-    Mistake("dapple", "dapple is apple_num times the upstream gradient (tax), not apple_num alone.",
-            lambda i, e: i["apple_num"]),
-    Mistake("dapple_num", "dapple_num is apple times tax, not apple alone.", lambda i, e: i["apple"]),
-)
+def _returned(values, keys, function):
+    if type(values) not in (tuple, list) or len(values) != len(keys):
+        length = f" of length {len(values)}" if isinstance(values, (tuple, list)) else ""
+        raise StudentError(f"{function} must return {len(keys)} values, ({', '.join(keys)}); it returned "
+                           f"{type(values).__name__}{length}.")
+    return dict(zip(keys, values))
+
+
+def _shopping(function, args, keys):
+    def run(ns, i):
+        fn = need(ns, function, "function")
+        out = {}
+        graph = TokenGraph(i["tokens"])
+        with replaced(fn, ns, graph.classes()) as traced:
+            if traced:
+                try:
+                    with quiet():
+                        values = _returned(fn(*[i[a] for a in args]), keys, function)
+                    out.update({f"~traced {k}": v for k, v in values.items()})
+                except Exception as exc:  # the judge then goes by the run with the student's own layers
+                    out["~traced error"] = type(exc).__name__
+        out["~trace"] = graph.table()
+        try:
+            out.update(_returned(call(fn, *[i[a] for a in args], stage=function), keys, function))
+        except (Fault, StudentError, NotImplementedError):
+            if "~traced error" in out or not traced:
+                raise
+            out["~direct error"] = "raised"  # the student's own layers broke it; the token run is judged
+        return out
+    return run
+
+
+APPLE_KEYS = ("price", "dapple", "dapple_num", "dtax")
+FRUIT_KEYS = ("price", "dapple", "dapple_num", "dorange", "dorange_num", "dtax")
 
 for k in range(3):
-    add("buy_apples", f"buy_apples with other prices, quantities and tax (case {k + 1})", _shop, buy_apples,
-        mistakes=SHOP_MISTAKES)
-    add("buy_apples_oranges", f"buy_apples_oranges with other prices, quantities and tax (case {k + 1})",
-        _shop, buy_apples_oranges, mistakes=SHOP_MISTAKES)
+    CELLS.add("buy_apples", f"buy_apples with other prices, quantities and tax (case {k + 1})", _shop,
+              _shopping("buy_apples", ("apple", "apple_num", "tax"), APPLE_KEYS))
+    CELLS.add("buy_apples_oranges", f"buy_apples_oranges with other prices, quantities and tax (case {k + 1})",
+              _shop, _shopping("buy_apples_oranges", ("apple", "apple_num", "orange", "orange_num", "tax"),
+                               FRUIT_KEYS))

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from autograder import notebook as nbtools
-from autograder.checks.activation_layers import GRADIENT_TOL
+from autograder.checks import scenarios_for
 from autograder.judge import judge_cell, reference_namespace
-from autograder.scenario import execute, scenarios_for
+from autograder.rules.activation_layers import GRADIENT_TOL
+from autograder.scenario import execute
 from course.sequence import ROOT, by_name
 
 ASSIGNMENT = by_name("03_activation_layers")

@@ -7,9 +7,10 @@ import pytest
 
 from autograder import notebook as nbtools
 from autograder.checks import affine_softmax as checks
+from autograder.checks import scenarios_for
 from autograder.judge import judge_cell, reference_namespace
 from autograder.reference import affine_softmax as ref
-from autograder.scenario import execute, scenarios_for
+from autograder.scenario import execute
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "source" / "04_affine_softmax" / "affine_softmax.ipynb"

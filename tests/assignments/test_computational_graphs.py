@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from autograder import notebook as nbtools
+from autograder.checks import scenarios_for
 from autograder.judge import judge_cell, reference_namespace
-from autograder.scenario import execute, scenarios_for
+from autograder.scenario import execute
 from course.sequence import ROOT, by_name
 
 ASSIGNMENT = by_name("01_computational_graphs")

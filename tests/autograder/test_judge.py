@@ -5,9 +5,10 @@ import json
 import numpy as np
 
 from autograder import reference
+from autograder.checks import scenarios_for
 from autograder.judge import judge_cell
 from autograder.records import load_records, save_records
-from autograder.scenario import execute, scenarios_for
+from autograder.scenario import execute
 
 
 def _records(ns, grade_id):

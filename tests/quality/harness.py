@@ -21,8 +21,9 @@ import nbformat
 import numpy as np
 
 from autograder import notebook as nbtools
+from autograder.checks import scenarios_for
 from autograder.judge import judge_cell, reference_namespace
-from autograder.scenario import execute, scenarios_for
+from autograder.scenario import execute
 from course.release import perfect_submission
 from course.sequence import ROOT, by_name
 

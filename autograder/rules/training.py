@@ -1,0 +1,426 @@
+"""Rules of assignment 06: sgd_update and the training loop, judged from the raw record of the probe.
+
+Everything is recomputed here from the weights before every step, the mini-batches and the calls the
+kernel recorded (see ``autograder.checks.training``): the loss of each step's batch, the accuracies on
+the whole sets, the learning rate of each update. What each graded cell judges:
+
+- ``sgd_update``: exact values, and the update happens in place (the book's layers hold params' arrays).
+- ``train_learns``: the weights the network ends with, by their accuracy on the judge's copy of the test
+  set; if the student's own sgd_update kept them from learning but the loop called it as it should, the
+  loop is judged by the weights a correct update would have given (the slip costs points in sgd_update).
+- ``train_history``: the lists' lengths, and that each entry is what the network computed at that step.
+- ``train_recipe``: what the recipe is for: iters_num steps, mini-batches of batch_size rows of the training
+  set (with their own labels) drawn afresh at each step, each update by learning_rate times that step's
+  gradient. How the rows are drawn (the seeded generator, or NumPy's global one as in the book) is free.
+"""
+
+import numpy as np
+
+from ..checks.training import KEYS, accuracy_of, flat, loss_and_gradient
+from ..compare import describe_mismatch
+from .core import Mistake, Rule
+
+LEARN_MARGIN = 0.05
+WEIGHTS = "trained weights"
+
+
+# --- sgd_update ----------------------------------------------------------------------------------
+
+def _judge_params(key, got, expected, i):
+    """Name the first entry of params that is wrong (the outputs hold W1, b1, W2, b2 one after another)."""
+    value, exp = got.get(key), expected[key]
+    if isinstance(value, str) or value.shape != exp.shape:
+        return describe_mismatch("params after sgd_update", value, exp) if not isinstance(value, str) else \
+            f"params after sgd_update {value}."
+    problems, start = [], 0
+    for k in KEYS:
+        size, shape = i["params"][k].size, i["params"][k].shape
+        msg = describe_mismatch(f"params[{k!r}] after sgd_update", value[start:start + size].reshape(shape),
+                                exp[start:start + size].reshape(shape))
+        if msg:
+            problems.append(msg)
+        start += size
+    if not problems:
+        return None
+    others = f" ({len(problems) - 1} other entries of params are wrong too.)" if len(problems) > 1 else ""
+    return problems[0] + others
+
+
+def _moved(sign, scale):
+    return lambda i, e: flat({k: i["params"][k] + sign * scale(i) * i["grads"][k] for k in KEYS})
+
+
+SGD_MISTAKES = (
+    Mistake("params after sgd_update", "the update goes *against* the gradient: "
+            "params[key] -= learning_rate * grads[key] (yours adds it).", _moved(1, lambda i: i["learning_rate"])),
+    Mistake("params after sgd_update", "multiply the gradient by learning_rate before subtracting it.",
+            _moved(-1, lambda i: 1.0)),
+    Mistake("params after sgd_update", "params did not change: sgd_update must change the arrays in params "
+            "itself (it returns nothing).", _moved(0, lambda i: 0.0)),
+    Mistake("params after sgd_update", "subtract learning_rate * grads[key]: yours divides the gradient by the "
+            "learning rate.", _moved(-1, lambda i: 1 / i["learning_rate"])),
+)
+IN_PLACE = "the arrays the layers hold, after sgd_update"
+IN_PLACE_MISTAKES = (
+    Mistake(IN_PLACE, "params[key] = params[key] - ... puts a *new* array in the dict, but the layers of TwoLayerNet "
+            "still hold the old one, so the network would never change. Update the array in place: "
+            "params[key] -= learning_rate * grads[key].", lambda i, e: flat(i["params"])),
+)
+
+
+def _judge_in_place(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str) or describe_mismatch(key, value, expected[key]) is None:
+        return f"{key} {value}." if isinstance(value, str) else None
+    if np.array_equal(value, flat(i["params"])):
+        return "the arrays the layers hold did not change."
+    return "the arrays in params changed in place, but to wrong values (see the checks above)."
+
+
+# --- the record of a training run ----------------------------------------------------------------
+
+class Run:
+    """A training run as the kernel recorded it, checked for shape; everything else is computed here."""
+
+    def __init__(self, outputs, inputs):
+        self.i = inputs
+        self.shapes = [(k, inputs["params"][k].shape) for k in KEYS]
+        size = sum(int(np.prod(s)) for _, s in self.shapes)
+        weights, rows = outputs.get("~weights"), outputs.get("~batch rows")
+        bx, labels = outputs.get("~batch x"), outputs.get("~batch labels")
+        calls, grads, acc = (outputs.get(k) for k in ("~sgd calls", "~sgd grads", "~accuracy calls"))
+        arrays = (weights, rows, bx, labels, calls, grads, acc)
+        if not all(isinstance(a, np.ndarray) for a in arrays):
+            raise ValueError("a part of the record is missing")
+        d = inputs["x_train"].shape[1]
+        if (weights.ndim != 2 or weights.shape[1] != size or rows.ndim != 1 or len(weights) != len(rows) + 1
+                or bx.shape != (int(rows.sum()), d) or labels.shape != (int(rows.sum()),) or rows.min(initial=0) < 0
+                or calls.ndim != 2 or calls.shape[1] != 3 or grads.shape != (len(calls), size)
+                or acc.ndim != 2 or acc.shape[1] != 3):
+            raise ValueError("the record has the wrong shape")
+        self.weights, self.rows, self.calls, self.passed, self.acc_calls = weights, rows, calls, grads, acc
+        bounds = np.cumsum(np.concatenate([[0], rows]))
+        self.batches = [(bx[a:b], labels[a:b].astype(np.int64)) for a, b in zip(bounds[:-1], bounds[1:])]
+        self.steps = len(rows)
+
+    def w(self, vector):
+        out, start = {}, 0
+        for k, shape in self.shapes:
+            n = int(np.prod(shape))
+            out[k] = vector[start:start + n].reshape(shape)
+            start += n
+        return out
+
+    def loss(self, k, after=False):
+        x, t = self.batches[k]
+        with np.errstate(all="ignore"):
+            return loss_and_gradient(self.w(self.weights[k + after]), x, t)[0] if len(x) else np.nan
+
+    def gradient(self, k, weights=None):
+        x, t = self.batches[k]
+        with np.errstate(all="ignore"):
+            return flat(loss_and_gradient(self.w(self.weights[k] if weights is None else weights), x, t)[1])
+
+    def accuracy(self, vector, which):
+        with np.errstate(all="ignore"):
+            return accuracy_of(self.w(vector), self.i[f"x_{which}"], self.i[f"t_{which}"])
+
+    def rows_in_training_set(self):
+        """For every batch: are all its rows rows of x_train, with their own labels?"""
+        index = {row.tobytes(): k for k, row in enumerate(np.ascontiguousarray(self.i["x_train"], dtype=np.float64))}
+        labels = np.asarray(self.i["t_train"])
+        labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
+        ok = []
+        for x, t in self.batches:
+            found = [index.get(row.tobytes(), -1) for row in np.ascontiguousarray(x)]
+            ok.append(all(f >= 0 for f in found) and np.array_equal(labels[found], t) if found else False)
+        return np.array(ok)
+
+    def sgd_calls_fit(self):
+        """Did the loop call sgd_update once per step, after that step's gradient, with network.params and
+        that step's gradients? Returns the learning rates it passed, or None."""
+        if len(self.calls) != self.steps or self.steps == 0:
+            return None
+        for k, (step, own_params, _) in enumerate(self.calls):
+            if step != k + 1 or own_params != 1 or not np.allclose(self.passed[k], self.gradient(k), rtol=1e-9,
+                                                                     atol=1e-12):
+                return None
+        return self.calls[:, 2]
+
+    def inline_rates(self):
+        """The learning rate of each step's change of the weights, if it is a step along that step's gradient."""
+        rates = np.full(self.steps, np.nan)
+        for k in range(self.steps):
+            g, change = self.gradient(k), self.weights[k + 1] - self.weights[k]
+            gg = float(g @ g)
+            if gg == 0 or not np.all(np.isfinite(change)):
+                continue
+            rate = -float(change @ g) / gg
+            if np.allclose(change, -rate * g, rtol=1e-6, atol=1e-9 * max(1.0, np.abs(change).max())):
+                rates[k] = rate
+        return rates
+
+    def simulated(self, rates):
+        """The final weights a correct update with these learning rates gives, on the loop's own batches."""
+        w = self.weights[0].copy()
+        for k, rate in enumerate(rates):
+            w = w - rate * self.gradient(k, w)
+        return w
+
+
+def _run(outputs, inputs):
+    try:
+        return Run(outputs, inputs)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+# --- train_learns --------------------------------------------------------------------------------
+
+def _learns_derive(outputs, inputs):
+    out = dict(outputs)
+    run = _run(outputs, inputs)
+    out[WEIGHTS] = run.weights[-1] if run else "were not recorded in the form the hidden test writes"
+    return out
+
+
+NOT_UPDATED = ("the network's weights did not change at all. Update network.params in place "
+               "(sgd_update(network.params, grads, learning_rate)): the layers hold those arrays, so "
+               "params[key] = ... (a new array) changes nothing they compute.")
+
+
+def _judge_learning(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str):
+        return f"the trained weights {value}."
+    ref = Run(expected, i)
+    ref_acc = ref.accuracy(ref.weights[-1], "test")
+    if value.shape != ref.weights[-1].shape:
+        return f"the network's weights have {value.size} numbers after training instead of {ref.weights[-1].size}."
+    run = _run(got, i)
+    if not np.all(np.isfinite(value)):
+        acc = 0.0
+    else:
+        acc = run.accuracy(value, "test")
+    if acc >= ref_acc - LEARN_MARGIN:
+        return None
+    rates = run.sgd_calls_fit()
+    if rates is not None and np.all(np.isfinite(rates)):
+        # the loop is right; the student's own sgd_update is what kept the weights from learning
+        if run.accuracy(run.simulated(rates), "test") >= ref_acc - LEARN_MARGIN:
+            return None
+    msg = (f"after train() the network classifies {acc:.0%} of the test set correctly; the recipe reaches "
+           f"{ref_acc:.0%} on the same data (at least {ref_acc - LEARN_MARGIN:.0%} needed).")
+    if not np.all(np.isfinite(value)):
+        msg = "the weights became NaN or inf during training (is the learning rate used as given?)."
+    if np.array_equal(run.weights[0], run.weights[-1]):
+        return msg + " Likely mistake: " + NOT_UPDATED
+    if run.steps > 1 and all(np.array_equal(run.batches[0][0], b[0]) for b in run.batches):
+        return msg + " Likely mistake: every step trained on the same mini-batch: draw a new batch_mask at each step."
+    return msg
+
+
+# --- train_history -------------------------------------------------------------------------------
+
+def _epoch_steps(i):
+    """The steps after whose update the accuracies are recorded."""
+    return list(range(0, i["iters_num"], max(len(i["x_train"]) // i["batch_size"], 1)))
+
+
+def _history_derive(outputs, inputs):
+    out = {k: outputs[f"~returned {k}"] for k in ("train_loss_list", "train_acc_list", "test_acc_list")
+           if f"~returned {k}" in outputs}
+    run = _run(outputs, inputs)
+    if run is None:
+        return {k: "could not be checked: the record of the run is not in the form the hidden test writes"
+                for k in ("train_loss_list", "train_acc_list", "test_acc_list")}
+    out["~pre"] = np.array([run.loss(k) for k in range(run.steps)])
+    out["~post"] = np.array([run.loss(k, after=True) for k in range(run.steps)])
+    for which in ("train", "test"):
+        at = {k: run.accuracy(run.weights[k], which) for k in
+              {s for s in _epoch_steps(inputs)} | {s + 1 for s in _epoch_steps(inputs)} if k <= run.steps}
+        out[f"~after {which}"] = np.array([at.get(s + 1, np.nan) for s in _epoch_steps(inputs)])
+        out[f"~before {which}"] = np.array([at.get(s, np.nan) for s in _epoch_steps(inputs)])
+        ends = [k for k in range(run.steps + 1) if k % max(len(inputs["x_train"]) // inputs["batch_size"], 1) == 0]
+        out[f"~end {which}"] = np.array([run.accuracy(run.weights[k], which) for k in ends[1:]] + [np.nan])
+    out["~accuracy rows"] = run.acc_calls[:, 1].astype(np.float64)
+    return out
+
+
+def _close(a, b):
+    return len(a) == len(b) and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True))
+
+
+def _judge_loss_list(key, got, expected, i):
+    returned = got.get(key)
+    if isinstance(returned, str):
+        return f"train_loss_list {returned}."
+    pre, post = got["~pre"], got["~post"]
+    n, epochs = i["iters_num"], len(_epoch_steps(i))
+    if len(returned) != n:
+        once = len(returned) == epochs
+        return (f"train_loss_list has {len(returned)} entries{' (once per epoch?)' if once else ''}; it needs one "
+                f"per step, iters_num = {n}: append the mini-batch loss inside the loop, at every step."
+                + (" Likely mistake: the loss was recorded once per epoch, in the block that records the "
+                   "accuracies." if once else ""))
+    if len(pre) != n:
+        return (f"train() called network.gradient {len(pre)} times, but the losses must come from the "
+                f"{n} training steps (one gradient per step).")
+    if _close(returned, pre) or _close(returned, post):
+        return None
+    if not np.all(np.isfinite(returned)):
+        return "train_loss_list contains NaN or inf."
+    k = int(np.argmax(~(np.isclose(returned, pre, rtol=1e-6) | np.isclose(returned, post, rtol=1e-6))))
+    return (f"train_loss_list[{k}] is {returned[k]:.6g}, but the loss of that step's mini-batch was "
+            f"{pre[k]:.6g} (computed by network.gradient, before the update) or {post[k]:.6g} (after it). "
+            "Record network.lastLayer.loss right after network.gradient(x_batch, t_batch).")
+
+
+def _judge_accuracy_list(which, other):
+    name, other_name = f"{which}_acc_list", f"{other}_acc_list"
+
+    def judge(key, got, expected, i):
+        returned = got.get(key)
+        if isinstance(returned, str):
+            return f"{name} {returned}."
+        after, before, rows = got[f"~after {which}"], got[f"~before {which}"], got["~accuracy rows"]
+        steps = _epoch_steps(i)
+        ipe = max(len(i["x_train"]) // i["batch_size"], 1)
+        if len(returned) != len(steps):
+            shown = ", ".join(map(str, steps[:3])) + ", ..."
+            return (f"{name} has {len(returned)} entries, but {len(steps)} were expected: one after each step i with "
+                    f"i % iter_per_epoch == 0 (i = {shown}; iter_per_epoch = {len(i['x_train'])} // "
+                    f"{i['batch_size']} = {ipe}).")
+        if _close(returned, after) or _close(returned, before):
+            return None
+        size = len(i[f"x_{which}"])
+        if rows.size and i["batch_size"] in rows and size not in rows:
+            return (f"{name} is not the accuracy on the whole {which} set. Likely mistake: network.accuracy was "
+                    f"called on {int(i['batch_size'])} rows (a mini-batch) instead of all {size}.")
+        at_end = got[f"~end {which}"]
+        if len(returned) > 1 and _close(returned[:-1], at_end[:len(returned) - 1]):
+            return (f"{name} does not follow the recipe's schedule. Likely mistake: it was recorded at the end of "
+                    "each epoch ((i + 1) % iter_per_epoch == 0), but the recipe records after the update of the "
+                    "steps with i % iter_per_epoch == 0, starting with step 0.")
+        other_list = got.get(other_name)
+        if isinstance(other_list, np.ndarray) and _close(returned, other_list) and \
+                (_close(returned, got[f"~after {other}"]) or _close(returned, got[f"~before {other}"])):
+            return (f"{name} holds the same numbers as {other_name}. Likely mistake: both were measured on the "
+                    f"{other} set; measure each list on its own set.")
+        k = int(np.argmax(~(np.isclose(returned, after) | np.isclose(returned, before))))
+        return (f"{name}[{k}] is {returned[k]:.6g}, but the network's accuracy on the whole {which} set after step "
+                f"{steps[k]} was {after[k]:.6g} ({before[k]:.6g} before that step's update).")
+    return judge
+
+
+# --- train_recipe --------------------------------------------------------------------------------
+
+STEPS, ROWS = "network.gradient() calls", "rows in each mini-batch (smallest, largest)"
+BATCHES, RATES = "the mini-batches", "the learning rate of each update"
+
+
+def _recipe_derive(outputs, inputs):
+    run = _run(outputs, inputs)
+    if run is None:
+        return {k: "could not be checked: the record of the run is not in the form the hidden test writes"
+                for k in (STEPS, ROWS, BATCHES, RATES)}
+    rows = run.rows if run.steps else np.zeros(1)
+    same = [np.array_equal(run.batches[k][0], run.batches[k - 1][0]) for k in range(1, run.steps)]
+    out = {STEPS: np.array(run.steps), ROWS: np.array([rows.min(), rows.max()]),
+           BATCHES: np.array([float(run.rows_in_training_set().all()), float(np.mean(same)) if same else 0.0])}
+    rates = run.sgd_calls_fit()
+    if rates is None and len(run.calls) and run.steps:  # sgd_update was called, but not as the recipe says
+        out[RATES] = "sgd_update was not called as the recipe says"
+        out["~sgd problem"] = _sgd_problem(run)
+    else:
+        out[RATES] = rates if rates is not None else run.inline_rates()
+    return out
+
+
+def _sgd_problem(run):
+    if len(run.calls) != run.steps:
+        return f"sgd_update was called {len(run.calls)} times in {run.steps} steps: call it once per step"
+    for k, (step, own_params, _) in enumerate(run.calls):
+        if step != k + 1:
+            return "sgd_update must be called after that step's network.gradient"
+        if own_params != 1:
+            return ("sgd_update was given another dict than network.params: pass network.params itself, "
+                    "whose arrays the layers hold")
+        if not np.allclose(run.passed[k], run.gradient(k), rtol=1e-9, atol=1e-12):
+            return "sgd_update was given other gradients than the ones network.gradient returned at that step"
+    return ""
+
+
+def _judge_batches(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str):
+        return f"{key} {value}."
+    from_training_set, repeated = float(value[0]), float(value[1])
+    if not from_training_set:
+        return ("some mini-batch holds rows that are not rows of x_train with their own labels: take "
+                "x_train[batch_mask] and t_train[batch_mask] with the same batch_mask.")
+    if repeated > 0.5:
+        return ("the mini-batches repeat from step to step. Likely mistake: every step trained on the same "
+                "mini-batch: make the generator rng = np.random.default_rng(seed) once, before the loop, not "
+                "inside it, and draw a new batch_mask at every step.")
+    return None
+
+
+def _judge_rates(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str):
+        return f"{key}: {got.get('~sgd problem') or value}."
+    lr = i["learning_rate"]
+    if value.size == 0:
+        return None  # no steps: judged by the number of gradient() calls
+    if np.all(np.isnan(value)):
+        weights = got.get("~weights")
+        if isinstance(weights, np.ndarray) and len(weights) and np.all(weights == weights[0]):
+            return "the weights never changed. Likely mistake: " + NOT_UPDATED
+        return "no step changed the weights by learning_rate times that step's gradient."
+    if np.allclose(value, lr, rtol=1e-6):
+        return None
+    bad = int(np.argmax(~np.isclose(value, lr, rtol=1e-6) | np.isnan(value)))
+    if np.isnan(value[bad]):
+        return (f"the weights did not change by learning_rate * gradient at step {bad} (the update must be "
+                "params[key] -= learning_rate * grads[key], once per step).")
+    if np.allclose(value, value[0], rtol=1e-6):
+        return (f"every update used the learning rate {value[0]:.6g}, not learning_rate = {lr:g}. Likely mistake: "
+                "the learning rate is fixed in the loop: pass train()'s learning_rate to sgd_update.")
+    return f"the update of step {bad} used the learning rate {value[bad]:.6g}, not learning_rate = {lr:g}."
+
+
+def _steps_rule(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str):
+        return f"{key} {value}."
+    n = int(value)
+    if n == i["iters_num"]:
+        return None
+    msg = f"train() called network.gradient {n} times; the recipe takes iters_num = {i['iters_num']} steps."
+    if abs(n - i["iters_num"]) == 1:
+        msg += " Likely mistake: the loop must run exactly iters_num steps (for i in range(iters_num))."
+    return msg
+
+
+def _rows_rule(key, got, expected, i):
+    value = got.get(key)
+    if isinstance(value, str):
+        return f"{key} {value}."
+    low, high = (int(v) for v in value)
+    if low == high == i["batch_size"]:
+        return None
+    return (f"the mini-batches had between {low} and {high} rows; each must have batch_size = {i['batch_size']} "
+            "(batch_mask = rng.choice(train_size, batch_size)).")
+
+
+RULES = {
+    "sgd_update": Rule(mistakes=SGD_MISTAKES + IN_PLACE_MISTAKES,
+                       compare={"params after sgd_update": _judge_params, IN_PLACE: _judge_in_place}),
+    "train_learns": Rule(derive=_learns_derive, compare={WEIGHTS: _judge_learning}),
+    "train_history": Rule(derive=_history_derive, credit="output", compare={
+        "train_loss_list": _judge_loss_list, "train_acc_list": _judge_accuracy_list("train", "test"),
+        "test_acc_list": _judge_accuracy_list("test", "train")}),
+    "train_recipe": Rule(derive=_recipe_derive, compare={STEPS: _steps_rule, ROWS: _rows_rule,
+                                                         BATCHES: _judge_batches, RATES: _judge_rates}),
+}
