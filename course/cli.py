@@ -52,12 +52,12 @@ def _limits(args):
 
 
 def _grade(submissions, course_dir, args):
-    from .grading import GradebookBusy, GradingInputError, grade_class, table
+    from .grading import GradebookBusy, GradebookIncomplete, GradingInputError, grade_class, table
 
     try:
         grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
                              limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet)
-    except (GradebookBusy, GradingInputError) as exc:
+    except (GradebookBusy, GradebookIncomplete, GradingInputError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"

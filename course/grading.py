@@ -91,6 +91,10 @@ class GradebookBusy(RuntimeError):
     pass
 
 
+class GradebookIncomplete(RuntimeError):
+    """Some submissions could not be written to the gradebook (the others were)."""
+
+
 def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
     """Write every score into nbgrader's gradebook, one submission at a time, from this one thread.
 
@@ -106,23 +110,30 @@ def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
     url = api.coursedir.db_url
     if url.startswith("sqlite:") and "?" not in url:
         url += f"?timeout={wait:g}"
+    failed = []
     try:
         with warnings.catch_warnings(), Gradebook(url) as gb:
             # nbgrader's add_submission trips SQLAlchemy autoflush warnings; they are harmless
             warnings.simplefilter("ignore")
             for g in grades:
-                gb.update_or_create_student(g.student)
                 try:
-                    gb.find_submission(g.assignment, g.student)
-                except MissingEntry:
-                    gb.add_submission(g.assignment, g.student)
-                notebook = Path(g.notebook).stem
-                for cell in g.cells:
-                    grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
-                    grade.auto_score = cell.score
-                    grade.needs_manual_grade = False
-                lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
-                gb.db.commit()
+                    gb.update_or_create_student(g.student)
+                    try:
+                        gb.find_submission(g.assignment, g.student)
+                    except MissingEntry:
+                        gb.add_submission(g.assignment, g.student)
+                    notebook = Path(g.notebook).stem
+                    for cell in g.cells:
+                        grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
+                        grade.auto_score = cell.score
+                        grade.needs_manual_grade = False
+                    lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
+                    gb.db.commit()
+                except OperationalError:
+                    raise
+                except Exception as exc:  # one submission the gradebook refuses never keeps out the others
+                    gb.db.rollback()
+                    failed.append(f"{g.student}/{g.assignment} ({type(exc).__name__}: {str(exc)[:200]})")
     except OperationalError as exc:
         if "locked" not in str(exc):
             raise
@@ -131,6 +142,10 @@ def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
             "scores are not in it yet. Nothing is lost: grades.csv, reports/grades.json and the feedback "
             "pages hold every result. Close the formgrader (or other nbgrader commands) and run the same "
             "`course grade` command again.") from None
+    if failed:
+        raise GradebookIncomplete(
+            f"the gradebook refused {len(failed)} submission(s): {'; '.join(failed)}. Every other score is in it, "
+            "and grades.csv, reports/ and the feedback pages hold every result, these included.")
 
 
 def csv_cell(value):

@@ -286,9 +286,10 @@ def hostile_cases(course_dir):
                                             "shape": [10**6, 10**6]}]}]).encode()
             open(os.path.join(folder, "mul_layer_forward.rec"), "wb").write(b"BFSREC1\\n%08d\\n" % len(head) + head)
             open(os.path.join(folder, "mul_layer_backward.rec"), "wb").write(b"\\0" * (40 * 2**20))
+            os.unlink(os.path.join(folder, "add_layer.rec"))
             os.symlink("/dev/zero", os.path.join(folder, "add_layer.rec"))
             print("BOMBS")
-            '''), ["unreadable", "did not run"]),
+            '''), ["unreadable"]),
         # the sandbox separates notebooks graded at the same time: no lock or watch on a shared file
         "g_lock_channel": (with_cells(top='''
             import ctypes, errno, fcntl, struct
@@ -370,8 +371,7 @@ def write_odd_input(root, course_dir):
     (root / "f_student_is_link").symlink_to("z_perfect")
     (root / "f_assignment_is_link").mkdir()
     (root / "f_assignment_is_link" / A).symlink_to(os.path.join("..", "z_perfect", A))
-    os.mkdir(os.path.join(os.fsencode(root), b"\xff\xfe_student"))
-    shutil.copytree(EXAMPLES / "perfect" / A, os.path.join(os.fsencode(root), b"\xff\xfe_student", A.encode()))
+    shutil.copytree(EXAMPLES / "perfect" / A, root / os.fsdecode(b"\xff\xfe_student") / A)
     # odd but honest
     for student in ODD_HONEST:
         shutil.copytree(EXAMPLES / "perfect" / A, root / student / A)
