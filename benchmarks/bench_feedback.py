@@ -3,7 +3,8 @@
 Before: nbconvert's JupyterLab page with ``sanitize_html=True`` (bleach on html5lib), what ``course grade`` used
 until the feedback page had its own renderer. After: :func:`course.feedback.page_html`. Both render the same
 notebook (one code cell whose output is the HTML); the numbers that matter are ratios measured in this run:
-how the time grows when the output doubles (2x = linear, 4x = quadratic) and after / before at 150 kB.
+how the time grows when the output doubles (2x = linear, 4x = quadratic) and after / before at 150 kB; and
+markdown whose formula openers are never closed (nbconvert's math regexes rescan the rest of the text for each).
 
     .venv/bin/python benchmarks/bench_feedback.py            # about two minutes (the old renderer is slow)
     .venv/bin/python benchmarks/bench_feedback.py --quick    # the new renderer only
@@ -20,7 +21,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course.feedback import clean_html, page_html  # noqa: E402
+from course.feedback import clean_html, markdown_html, page_html  # noqa: E402
 
 
 def nested(kb):  # unclosed elements: what made the old sanitiser quadratic
@@ -56,6 +57,13 @@ def before(grade):
     from nbconvert import HTMLExporter
 
     return HTMLExporter(template_name="lab", sanitize_html=True).from_notebook_node(grade.feedback)[0]
+
+
+def old_markdown(source):
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    from nbconvert.filters.strings import clean_html as bleach_clean
+
+    return bleach_clean(markdown2html_mistune(source))
 
 
 def after(grade):
@@ -95,6 +103,18 @@ def main():
         old = time.perf_counter() - start
         print(f"{name:<16}{old:10.3f}{new:10.3f}{new / old:14.4f}{len(old_page.encode()) / 1000:16.0f}"
               f"{size_new:8.0f}")
+    print("\nmarkdown, 100 kB of formula openers never closed, seconds (median of 3; the old renderer: once)")
+    print(f"{'text':<16}{'before':>10}{'after':>10}{'after/before':>14}")
+    for name, unit in (("\\\\[ ...", "\\\\["), ("\\begin{a} ...", "\\begin{a}"), ("$$x ...", "$$x ")):
+        source = unit * (100_000 // len(unit))
+        new = seconds(markdown_html, source)
+        if args.quick:
+            print(f"{name:<16}{'-':>10}{new:10.3f}")
+            continue
+        start = time.perf_counter()
+        old_markdown(source)
+        old = time.perf_counter() - start
+        print(f"{name:<16}{old:10.3f}{new:10.3f}{new / old:14.4f}")
     if not args.quick:
         print("\nthe old renderer's growth on nested <div> (one run each), seconds by kB")
         row = [(s, seconds(before, grade_with(nested(s)), repeat=1)) for s in (19, 38, 75)]

@@ -16,6 +16,7 @@ import functools
 import html
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 
@@ -368,28 +369,115 @@ def latex_to_mathml(latex, display):
         return None
 
 
+MAX_FORMULAS = 1_000  # typeset per markdown text; more are shown as written
+MAX_FORMULA_CHARS = 5_000
+
+# what can open or close a formula, or stop looking for its end, in one left-to-right pass (linear time:
+# nbconvert's math regexes rescan to the end of the text for every opener that is never closed, which took
+# a minute for 100 kB of "\\[")
+_MATH_TOKEN = re.compile(r"(`+)|\\\\([\[\]()])|\\\$|(\$\$?)|\\(begin|end)\{([A-Za-z]*\*?)\}|(\n[ \t]*\n)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_SLOT = re.compile("\ue000(\\d+)\ue001")
+_QUOTED_SLOT = re.compile(r"%EE%80%80(\d+)%EE%80%81")  # a slot in a heading's id, which nbconvert quotes
+_OPENERS = {"$$": ("$$", True), "$": ("$", False), "[": ("]", True), "(": (")", False)}
+
+
+def _math_spans(text, base, spans):
+    """Append ``(start, end, latex, display)`` of every formula in ``text`` (no fenced code in it) to spans."""
+    state = None  # (start, closer, display, environment name, nesting)
+    code = None  # length of the open backtick run
+    for m in _MATH_TOKEN.finditer(text):
+        ticks, bracket, dollars, env_kind, env_name, blank = m.groups()
+        if blank:  # formulas and code spans end with their paragraph
+            state = code = None
+            continue
+        if code is not None:
+            code = None if ticks and len(ticks) == code else code
+            continue
+        if state is None:
+            if ticks:
+                code = len(ticks)
+            elif dollars or bracket in ("[", "("):
+                closer, display = _OPENERS[dollars or bracket]
+                state = (m.end(), closer, display, None, 0)
+            elif env_kind == "begin":
+                state = (m.start(), None, True, env_name, 1)
+            continue
+        start, closer, display, env, depth = state
+        if env is not None:
+            if env_name == env:
+                depth += 1 if env_kind == "begin" else -1
+                state = (start, None, True, env, depth) if depth else None
+                if not depth:
+                    spans.append((base + start, base + m.end(), text[start:m.end()], True))
+        elif (dollars or bracket) == closer or closer == "$" and dollars == "$$":
+            spans.append((base + start - len(closer) - (2 if closer in "])" else 0), base + m.start() + len(closer)
+                          + (2 if closer in "])" else 0), text[start:m.start()], display))
+            state = None
+            if closer == "$" and dollars == "$$":  # "$a$$b$": the second dollar opens the next formula
+                state = (m.end(), "$", False, None, 0)
+
+
+def extract_math(source):
+    """``source`` with each formula replaced by a numbered slot, and the formulas: ``[(latex, display)]``.
+    Formulas in fenced code blocks and code spans are left alone."""
+    source = source.replace("\ue000", "\ufffd").replace("\ue001", "\ufffd")  # slots are ours alone
+    spans, pos, fence = [], 0, None
+    for m in _FENCE.finditer(source):
+        if fence is None:
+            _math_spans(source[pos:m.start()], pos, spans)
+            fence = m.group(1)
+        elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+            fence, pos = None, m.end()
+    if fence is None:
+        _math_spans(source[pos:], pos, spans)
+    parts, formulas, pos = [], [], 0
+    for start, end, latex, display in spans:
+        parts.append(source[pos:start])
+        parts.append(f"\ue000{len(formulas)}\ue001")
+        formulas.append((source[start:end], latex, display))
+        pos = end
+    parts.append(source[pos:])
+    return "".join(parts), formulas
+
+
+def _formula_html(written, latex, display, number):
+    mathml = latex_to_mathml(latex, display) if number < MAX_FORMULAS and len(latex) <= MAX_FORMULA_CHARS else None
+    if mathml is None:
+        return f'<code class="math-source">{html.escape(written, quote=False)}</code>'
+    return clean_html(mathml)
+
+
+def _put_math_back(cleaned, formulas):
+    """Replace each slot in sanitised HTML by its formula: MathML in text, the formula as written in code and
+    in attribute values (a heading's id)."""
+    if not formulas:
+        return cleaned
+    out, in_code = [], 0
+    for piece in re.split(r"(<[^>]*>)", cleaned):  # sanitised HTML: every '>' in an attribute is escaped
+        if piece.startswith("<"):
+            name = piece[1:].split(" ", 1)[0].rstrip(">").lower()
+            if name in ("pre", "code"):
+                in_code += 1
+            elif name in ("/pre", "/code"):
+                in_code = max(0, in_code - 1)
+            piece = _QUOTED_SLOT.sub(lambda m: quote(formulas[int(m[1])][0]), piece)
+            out.append(_SLOT.sub(lambda m: html.escape(formulas[int(m[1])][0], quote=True), piece))
+        elif in_code:
+            out.append(_SLOT.sub(lambda m: html.escape(formulas[int(m[1])][0], quote=False), piece))
+        else:
+            out.append(_SLOT.sub(lambda m: _formula_html(*formulas[int(m[1])], int(m[1])), piece))
+    return "".join(out)
+
+
 @functools.cache
-def _markdown_classes():
+def _markdown_parts():
+    import mistune
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
     class Renderer(IPythonRenderer):
-        """nbconvert's markdown renderer with formulas typeset as MathML and attachments that never raise."""
-
-        def _math(self, body, display):
-            mathml = latex_to_mathml(body, display)
-            if mathml is None:
-                delim = "$$" if display else "$"
-                return f'<code class="math-source">{self.escape_html(delim + body + delim)}</code>'
-            return mathml
-
-        def block_math(self, body):
-            return self._math(body, True)
-
-        def inline_math(self, body):
-            return self._math(body, False)
-
-        def latex_environment(self, name, body):
-            return self._math(f"\\begin{{{name}}}{body}\\end{{{name}}}", True)
+        """nbconvert's markdown renderer (heading anchors, highlighted code blocks), with attachments that
+        never raise and mermaid diagrams shown as code."""
 
         def block_mermaidjs(self, code):
             return super().block_code(code, info=None)
@@ -405,18 +493,21 @@ def _markdown_classes():
                             break
             return super(IPythonRenderer, self).image(text, url, title)
 
-    return Renderer, MarkdownWithMath
+    plugins = [mistune.plugins.import_plugin(name) for name in MarkdownWithMath.DEFAULT_PLUGINS]
+    return Renderer, mistune.Markdown, plugins
 
 
 def markdown_html(source, attachments=None):
-    """Markdown (with ``$...$``/``$$...$$`` formulas and raw HTML) as safe HTML."""
-    renderer_class, markdown_class = _markdown_classes()
+    """Markdown (with ``$...$``, ``$$...$$``, ``\\[...\\]``, ``\\begin{...}`` formulas and raw HTML) as
+    safe HTML; formulas become MathML."""
+    renderer_class, markdown_class, plugins = _markdown_parts()
     renderer = renderer_class(escape=False, attachments=attachments if isinstance(attachments, dict) else {})
+    text, formulas = extract_math(source)
     try:
-        rendered = markdown_class(renderer=renderer).render(source)
+        rendered = markdown_class(renderer=renderer, plugins=plugins)(text)
     except Exception:  # never lose the page over a markdown corner case: show the text as it was written
-        rendered = f"<pre>{html.escape(source, quote=False)}</pre>"
-    return clean_html(rendered)
+        rendered = f"<pre>{html.escape(text, quote=False)}</pre>"
+    return _put_math_back(clean_html(rendered), formulas)
 
 
 def _pre(text, css):
@@ -687,7 +778,7 @@ def write_feedback_pages(jobs, workers=None):
     from concurrent.futures import ProcessPoolExecutor
 
     jobs = list(jobs)
-    _markdown_classes(), stylesheet(), _lexer()  # built once here, inherited by the forked workers
+    _markdown_parts(), stylesheet(), _lexer()  # built once here, inherited by the forked workers
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers < 2 or len(jobs) < 8 or "fork" not in multiprocessing.get_all_start_methods():
         problems = [_feedback_page(job) for job in jobs]

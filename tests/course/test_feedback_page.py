@@ -351,3 +351,29 @@ def test_a_malformed_notebook_still_renders():
     page = page_html(grade)
     assert "print(1)" in "".join(html5lib.parse(page, treebuilder="etree").itertext())
     assert "Error: " in page and not problems(page.split("<article", 1)[1], own=True)
+
+
+@pytest.mark.parametrize("source, formulas", [
+    ("a $x$ b $$y$$ c \\\\[z\\\\] d \\\\(w\\\\) e \\begin{align}q\\end{align}", ["x", "y", "z", "w",
+                                                                             "\\begin{align}q\\end{align}"]),
+    ("`$x$` and $y$", ["y"]), ("```\n$x$\n```\n$z$", ["z"]), ("$a$$b$", ["a", "b"]), ("\\$5 and $x$", ["x"]),
+    ("costs $5\n\nand $6", []), ("$$\\begin{cases} a \\\\ b \\end{cases}$$", ["\\begin{cases} a \\\\ b \\end{cases}"]),
+    ("\\\\[" * 1000, []), ("\\begin{a}" * 1000, []), ("$" + "x" * 10 + "\n\n$", []),
+])
+def test_formulas_are_found_where_jupyter_finds_them(source, formulas):
+    """Are formulas found in one pass, outside code, never across a paragraph, unclosed openers left as text?"""
+    text, found = feedback.extract_math(source)
+    assert [latex for _, latex, _ in found] == formulas
+    assert text.count("\ue000") == len(formulas)
+
+
+def test_formulas_become_mathml_and_stay_text_in_code_and_ids():
+    """Is a formula MathML in prose, but its source in a code block and in a heading's id?"""
+    html = feedback.markdown_html("# The $\\alpha$ rule\n\n    indented $x$\n\ntext $\\frac{1}{2}$ `$y$`")
+    assert '<h1 id="The-%24%5Calpha%24-rule">The <math display="inline"><mrow><mi>α</mi>' in html
+    assert "<pre><code>indented $x$</code></pre>" in html and "<code>$y$</code>" in html
+    assert "<mfrac>" in html
+    many = feedback.markdown_html("$x$ " * (feedback.MAX_FORMULAS + 5))
+    assert many.count("<math") == feedback.MAX_FORMULAS and many.count('class="math-source"') == 5
+    broken = feedback.markdown_html("$\\frac{1}{$ and $\\unknowncommand{x}$")
+    assert not problems(broken) and ("<math" in broken or "math-source" in broken)
