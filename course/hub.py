@@ -82,6 +82,14 @@ class HubClass:
         _write(Path(hub_dir) / "hub.json", json.dumps(asdict(self), indent=1) + "\n", 0o644)
 
 
+CREATED = "created-users.txt"  # the accounts `setup` made, one a line, written as each is made
+
+
+def created_users(hub_dir):
+    path = Path(hub_dir) / CREATED
+    return [n for n in path.read_text().split() if n] if path.exists() else []
+
+
 def _write(path, text, mode):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
@@ -165,26 +173,62 @@ def _chown_tree(path, user):
 
 # --- the hub's environment and proxy ------------------------------------------------------------------------
 
-def _env_key():
-    use_constraints = sys.version_info[:2] == (3, 11)
-    text = json.dumps([ENV_PACKAGES, CONSTRAINTS.read_text() if use_constraints else None,
-                       list(sys.version_info[:2])])
+def runnable_by_all(path):
+    """Can every account run ``path`` (after links): every folder above passable, the file readable and
+    executable by others? (A Python under /root/.pyenv is not: the users' servers could not start.)"""
+    path = Path(os.path.realpath(path))
+    if not path.is_file() or not all(os.stat(p).st_mode & stat.S_IXOTH for p in path.parents):
+        return False
+    return os.stat(path).st_mode & (stat.S_IROTH | stat.S_IXOTH) == stat.S_IROTH | stat.S_IXOTH
+
+
+def hub_python():
+    """``(interpreter, (major, minor))``: a Python 3.10+ with venv that every account can run."""
+    candidates = [getattr(sys, "_base_executable", None), sys.executable, shutil.which("python3"), "/usr/bin/python3"]
+    tried = []
+    for cand in dict.fromkeys(c for c in candidates if c):
+        if not runnable_by_all(cand):
+            tried.append(f"{cand} (not runnable by other accounts)")
+            continue
+        probe = subprocess.run([cand, "-c", "import sys, venv, ensurepip; print(*sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if probe.returncode:
+            tried.append(f"{cand} (no venv/ensurepip: apt-get install python3-venv)")
+            continue
+        version = tuple(int(v) for v in probe.stdout.split())
+        if version >= (3, 10):
+            return os.path.realpath(cand), version
+        tried.append(f"{cand} (Python {version[0]}.{version[1]}; 3.10+ needed)")
+    raise HubError("no Python for the hub that every account can run: " + "; ".join(tried)
+                   + ". On Debian: apt-get install python3 python3-venv")
+
+
+def _env_key(python, version):
+    use_constraints = version == (3, 11)
+    text = json.dumps([ENV_PACKAGES, CONSTRAINTS.read_text() if use_constraints else None, python, list(version)])
     return hashlib.sha256(text.encode()).hexdigest(), use_constraints
 
 
 def build_env(env, log=print):
     """The hub's Python environment: a venv with :data:`ENV_PACKAGES` (reused when its stamp matches)."""
     env = Path(env)
-    key, use_constraints = _env_key()
+    python, version = hub_python()
+    key, use_constraints = _env_key(python, version)
     stamp = env / ".backprop-hub-env"
     if stamp.exists() and stamp.read_text().strip() == key and (env / "bin" / "jupyterhub").exists():
         return env
-    log(f"==> building the hub's Python environment in {env} (JupyterHub, JupyterLab, nbgrader; a minute or two)")
-    base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", "--clear", str(env)], check=True)
+    log(f"==> building the hub's Python environment in {env} from {python} (JupyterHub, JupyterLab, nbgrader; "
+        "a minute or two)")
+    subprocess.run([python, "-m", "venv", "--clear", str(env)], check=True)
     pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    pip += ["-c", str(CONSTRAINTS)] if use_constraints else []
-    done = subprocess.run(pip + ENV_PACKAGES, capture_output=True, text=True)
+    subprocess.run(pip + ["--upgrade", "pip"], capture_output=True)  # Debian's bundled pip is old
+    done = subprocess.run(pip + ["-c", str(CONSTRAINTS)] + ENV_PACKAGES, capture_output=True, text=True) \
+        if use_constraints else None
+    if done is None or done.returncode:
+        if done is not None:  # e.g. a pinned package needs a newer 3.11 than this one (Debian 12 has 3.11.2)
+            log(f"    the tested pins (requirements/constraints.txt) do not install on {python}; "
+                "using the course's own version ranges instead")
+        done = subprocess.run(pip + ENV_PACKAGES, capture_output=True, text=True)
     if done.returncode:
         raise HubError(f"pip could not install the hub's environment:\n{done.stderr[-3000:]}")
     stamp.write_text(key + "\n")
@@ -338,14 +382,14 @@ def setup(hub_dir=DEFAULT_HUB_DIR, *, instructor, students, course_dir=None, env
     if old and old.instructor != instructor:
         raise HubError(f"{hub_dir} is the class of instructor {old.instructor}: use another --hub-dir.")
 
-    created = list(old.created_users) if old else []
     new_passwords = []
     for name in [instructor, *students]:
         if user_exists(name):
             continue
         password = secrets.token_urlsafe(12) if passwords else None
         create_user(name, password)
-        created.append(name)
+        with open(hub_dir / CREATED, "a") as fh:  # at once: a later failure must not forget who was created
+            fh.write(name + "\n")
         if password:
             new_passwords.append(f"{name}\t{password}")
         log(f"    created the account {name}")
@@ -359,12 +403,17 @@ def setup(hub_dir=DEFAULT_HUB_DIR, *, instructor, students, course_dir=None, env
     course_dir = Path(course_dir).resolve() if course_dir else home_of(instructor) / "backprop-course"
     hub = HubClass(instructor=instructor, students=students, course_dir=str(course_dir),
                    exchange=str(hub_dir / "exchange"), env=str(Path(env).resolve() if env else hub_dir / "env"),
-                   proxy="", ip=ip, port=port, created_users=created,
+                   proxy="", ip=ip, port=port, created_users=created_users(hub_dir),
                    hub_port=old.hub_port if old else 8081, proxy_api_port=old.proxy_api_port if old else 8001)
     if not Path(hub.course_dir).resolve().is_relative_to(home_of(instructor).resolve()):
         raise HubError(f"the course folder must be inside {instructor}'s home ({home_of(instructor)}): the "
                        "formgrader only serves folders under the notebook server's root.")
     build_env(hub.env, log=log)
+    for path in (Path(hub.env) / "bin" / "jupyterhub-singleuser", hub_dir / "jupyterhub_config.py"):
+        parent = path.parent
+        if not all(os.stat(p).st_mode & stat.S_IXOTH for p in [parent, *parent.parents]):
+            raise HubError(f"{parent} is not passable by every account, so their JupyterLab cannot start: "
+                           "choose a --hub-dir / --env outside private folders (e.g. under /srv or /opt).")
     hub.proxy = str(install_proxy(hub_dir / "proxy", log=log))
     make_exchange(hub.exchange, hub.course_id, instructor)
     role_configs(hub_dir, hub)
@@ -436,9 +485,8 @@ def teardown(hub_dir=DEFAULT_HUB_DIR, *, remove_users=False, log=print):
     `setup` created (their homes, hence the course folder, with them)."""
     _require_root("teardown")
     hub_dir = Path(hub_dir).resolve()
-    hub = HubClass.load(hub_dir)
     if remove_users:
-        for name in hub.created_users:
+        for name in created_users(hub_dir):
             problem = remove_user(name)
             log(f"    could not remove the account {name}: {problem}" if problem else f"    removed the account {name}")
     shutil.rmtree(hub_dir, ignore_errors=True)
