@@ -61,7 +61,7 @@ def copy_stamps(course_dir, grade, notebook_name=None):
 
 
 def _read_small(path):
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # never blocks on a pipe swapped in
     try:
         return os.read(fd, MAX_STAMP_BYTES)
     finally:
@@ -69,25 +69,25 @@ def _read_small(path):
 
 
 def fingerprint(folder):
-    """A digest of every name, link and regular file's content under ``folder`` (links are not followed)."""
-    digest = hashlib.sha256()
+    """A digest of what grading would take in from ``folder``: the names and contents of its regular files and
+    the notes on everything else, read through :mod:`autograder.intake` (bounded, links never followed).
+    Never raises: an unreadable folder has the fingerprint ``"unreadable: ..."``."""
+    from autograder import intake
+
     folder = Path(folder)
     if not folder.is_dir() or folder.is_symlink():
         return "absent"
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
-            path = os.path.join(root, name)
-            digest.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
-            info = os.lstat(path)
-            if stat.S_ISREG(info.st_mode):
-                with open(path, "rb") as fh:
-                    for block in iter(lambda: fh.read(1 << 20), b""):
-                        digest.update(block)
-            else:
-                digest.update(f"{stat.S_IFMT(info.st_mode)}".encode())
+    try:
+        files, notes = intake.scan(folder)
+        digest = hashlib.sha256("\n".join(notes).encode("utf-8", "backslashreplace") + b"\0")
+        for rel in files:
+            data, problem = intake.read_regular(folder / rel, intake.DEFAULT.max_file_bytes)
+            digest.update(str(rel).encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(data if data is not None else problem.encode())
             digest.update(b"\0")
-    return digest.hexdigest()
+        return digest.hexdigest()
+    except Exception as exc:  # one odd folder must not stop the class
+        return f"unreadable: {type(exc).__name__}"
 
 
 def snapshot(jobs):
