@@ -61,7 +61,7 @@ def _grade(submissions, course_dir, args):
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"
-          f"\nreport:   {Path(course_dir) / 'reports'}")
+          f"\nreport:   {Path(course_dir) / 'reports' / 'index.html'}")
     return grades
 
 
@@ -101,14 +101,49 @@ def cmd_demo(args):
         if cmd_release(args):
             return 1
     course_dir = args.course_dir or tempfile.mkdtemp(prefix="backprop-course-demo-")
+    if getattr(args, "class_size", None):
+        return _demo_class(args, Path(course_dir).resolve())
     print(f"\nGrading the bundled example submissions in {course_dir}")
     return grader_errors(_grade(EXAMPLES, Path(course_dir).resolve(), args))
+
+
+def _demo_class(args, course_dir):
+    """`course demo --class-size N`: grade a seeded synthetic class (course/synthetic.py), then name the report."""
+    import shutil
+
+    from . import synthetic
+
+    names = args.assignment or None
+    subs = Path(tempfile.mkdtemp(prefix="backprop-synthetic-class-"))
+    try:
+        try:
+            synthetic.make_class(subs, args.class_size, seed=args.seed, names=names)
+        except synthetic.SyntheticClassError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        synthetic.set_due_dates(course_dir, names)
+        print(f"\nGrading a synthetic class of {args.class_size} students (seed {args.seed}) in {course_dir}")
+        status = grader_errors(_grade(subs, course_dir, args))
+    finally:
+        shutil.rmtree(subs, ignore_errors=True)
+    print(f"\nWhat the class got wrong: {course_dir / 'reports' / 'index.html'}")
+    return status
 
 
 def cmd_examples(args):
     from .examples import build
 
     print(f"wrote {build()}")
+    return 0
+
+
+def cmd_report(args):
+    """Rebuild reports/index.html and reports/mistakes.csv from the stored results, without grading again."""
+    from .report import write_report
+
+    results = Path(args.course_dir) / "reports" / "results"
+    if not results.is_dir():
+        raise SystemExit(f"error: no stored results in {results}; run `course grade` first.")
+    print(f"wrote {write_report(args.course_dir)}")
     return 0
 
 
@@ -189,6 +224,10 @@ def build_parser():
     p = sub.add_parser("demo", help="release, then grade the bundled example submissions in a scratch folder")
     p.add_argument("--course-dir", default=None, help="where to grade (default: a new temporary folder)")
     p.add_argument("--skip-release", action="store_true", help="grade only")
+    p.add_argument("--class-size", type=int, default=None, metavar="N",
+                   help="grade a seeded synthetic class of N students (ids synthetic-NN, mistakes drawn from the "
+                        "grader-quality catalogue) instead of the bundled examples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic class (default 0)")
     common(p)
     p.set_defaults(func=cmd_demo)
 
@@ -199,6 +238,12 @@ def build_parser():
     p.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--to", help="CSV file (default: standard output)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="rebuild reports/index.html and reports/mistakes.csv from the stored results "
+                                      "(no grading)")
+    p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"),
+                   help="the course folder `course grade` wrote (default: .course-work/course)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("hub", help="a class on this machine: JupyterHub, accounts, nbgrader's exchange (as root)")
     hub_actions = p.add_subparsers(dest="action", required=True)

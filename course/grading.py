@@ -204,6 +204,15 @@ def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
               "grades": [grade_record(g) for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
     (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     plot_distribution(grades, reports / "grade-distribution.png")
+    try:  # reports/index.html and mistakes.csv, from every stored result (course/report.py; `course report`)
+        from .report import write_report
+
+        write_report(course_dir)
+    except Exception as exc:  # the report never costs a grade: everything above is written, the gradebook follows
+        import sys
+
+        print(f"warning: reports/index.html was not written ({type(exc).__name__}: {exc}); "
+              "`course report` builds it again from reports/results/.", file=sys.stderr)
 
 
 def plot_distribution(grades, path):
@@ -212,6 +221,7 @@ def plot_distribution(grades, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     names = sorted({g.assignment for g in grades})
     if not names:
@@ -223,6 +233,7 @@ def plot_distribution(grades, path):
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("score (%)")
         ax.set_xlim(0, 100)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # students are counted in whole numbers
     axes[0][0].set_ylabel("students")
     fig.tight_layout()
     fig.savefig(path, dpi=90, metadata={"Software": None})
