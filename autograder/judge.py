@@ -99,10 +99,16 @@ def judge_scenario(sc, recorded, error, ref_ns=None):
     if ref_error:
         raise RuntimeError(f"the reference failed scenario {sc.grade_id}/{sc.title}: {ref_error}")
     exp = _derived(rule, expected, inputs, "reference")
+    # a judged quantity that the judge derives is never taken from the record, only recomputed from it
+    derived_only = set(exp) - set(expected)
+    recorded = {k: v for k, v in recorded.items() if isinstance(v, str) or k not in derived_only}
     got = _derived(rule, recorded, inputs, "student")
     keys = [k for k in exp if not k.startswith("~")]
     if got is None:
         return Check(sc.title, False, "the recorded outputs are not in the form the hidden test writes.")
+    for key in keys:  # every comparer gets a value or a text saying why there is none
+        if key not in got or got[key] is None:
+            got[key] = f"was not produced (the check did not get as far as `{key}`)"
     problems, right = [], 0
     for key in keys:
         msg = rule.comparer(key)(key, got, exp, inputs)

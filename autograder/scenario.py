@@ -29,6 +29,8 @@ sandboxed notebook that prints every file under ``/grader``.
 import contextlib
 import copy
 import io
+import os
+import sysconfig
 import traceback
 import warnings
 import zlib
@@ -76,6 +78,12 @@ def _text(exc, limit):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+# code that is not the student's: the grader's own package, the standard library, installed packages
+_NOT_STUDENT = tuple(sorted({os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                             *(os.path.abspath(sysconfig.get_paths()[k]) + os.sep
+                               for k in ("stdlib", "platstdlib", "purelib", "platlib"))}))
+
+
 def student_frame(exc):
     """``(qualified name, line, code)`` of the innermost frame of notebook code (not grader, not a library)."""
     tb = exc.__traceback__
@@ -86,8 +94,8 @@ def student_frame(exc):
         frames.append(tb.tb_frame)
         tb = tb.tb_next
     for frame, entry in zip(frames, summary):
-        name = entry.filename
-        if "autograder" in name or "site-packages" in name or "/lib/python" in name:
+        name = os.path.abspath(entry.filename) if os.path.isabs(entry.filename) else entry.filename
+        if name.startswith(_NOT_STUDENT) or "site-packages" in name:
             continue
         code = frame.f_code
         qualname = getattr(code, "co_qualname", None)

@@ -143,7 +143,7 @@ class Run:
             return None
         for k, (step, own_params, _) in enumerate(self.calls):
             if step != k + 1 or own_params != 1 or not np.allclose(self.passed[k], self.gradient(k), rtol=1e-9,
-                                                                     atol=1e-12):
+                                                                     atol=1e-12, equal_nan=True):
                 return None
         return self.calls[:, 2]
 
@@ -346,7 +346,7 @@ def _sgd_problem(run):
         if own_params != 1:
             return ("sgd_update was given another dict than network.params: pass network.params itself, "
                     "whose arrays the layers hold")
-        if not np.allclose(run.passed[k], run.gradient(k), rtol=1e-9, atol=1e-12):
+        if not np.allclose(run.passed[k], run.gradient(k), rtol=1e-9, atol=1e-12, equal_nan=True):
             return "sgd_update was given other gradients than the ones network.gradient returned at that step"
     return ""
 

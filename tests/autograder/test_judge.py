@@ -112,3 +112,108 @@ def test_checks_never_import_the_reference():
     for path in pathlib.Path(reference.__file__).parent.parent.joinpath("checks").glob("*.py"):
         for line in path.read_text().splitlines():
             assert not ("import" in line and "reference" in line), f"{path.name}: {line}"
+
+
+def test_every_graded_cell_has_a_rule_and_no_rule_is_orphaned():
+    """Is every cell with scenarios judged by an explicit rule, and every rule about a cell with scenarios?"""
+    from autograder.checks import SCENARIOS
+    from autograder.rules import RULES
+
+    assert set(SCENARIOS) == set(RULES)
+
+
+def test_the_scenario_module_imports_no_checks_or_rules():
+    """Is registration one-way (checks import scenario, rules import checks), with no import cycle?"""
+    import ast
+    import pathlib
+
+    package = pathlib.Path(reference.__file__).parent.parent
+    for name, forbidden in (("scenario.py", ("checks", "rules", "judge", "reference")),
+                            ("compare.py", ("checks", "rules", "judge", "reference", "scenario"))):
+        for node in ast.walk(ast.parse((package / name).read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not any(f in (node.module or "") for f in forbidden), f"{name} imports {node.module}"
+    for path in (package / "checks").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not any(f in (node.module or "") for f in ("rules", "judge", "reference")), path.name
+
+
+XYZ = """
+def xyz_backward(x, y, z):
+    return {"dq": z, "dz": x + y, "dx": z, "dy": z}
+"""
+
+
+def test_each_output_earns_its_share():
+    """Does one wrong gradient out of four in xyz_backward cost a quarter of the cell, not all of it?"""
+    ns = {}
+    exec(XYZ.replace('"dy": z', '"dy": 1.0 + 0 * z'), ns)
+    cell = judge_cell("xyz_backward", 2, _records(ns, "xyz_backward"))
+    assert cell.score == 1.5, cell.report()
+    assert not any(c.passed for c in cell.checks) and "Likely mistake" in cell.report()
+    exec(XYZ, ns)
+    assert judge_cell("xyz_backward", 2, _records(ns, "xyz_backward")).score == 2
+
+
+def _net_namespace(relu_forward):
+    ns = dict(vars(reference))
+    ns = {k: v for k, v in ns.items() if not k.startswith("__")}
+    exec("import numpy as np\nfrom collections import OrderedDict\n"
+         "from autograder.reference.full_backprop import TwoLayerNet as _Ref\n"
+         "class Relu:\n"
+         "    def forward(self, x):\n"
+         f"        {relu_forward}\n"
+         "    def backward(self, dout):\n"
+         "        return dout * self.mask\n"
+         "class TwoLayerNet(_Ref):\n"
+         "    def __init__(self, *a, **k):\n"
+         "        super().__init__(*a, **k)\n"
+         "        self.layers['Relu1'] = Relu()\n", ns)
+    return ns
+
+
+def test_an_exception_gets_a_hint_only_when_one_fits():
+    """A TypeError inside the pasted Relu, met in accuracy with class-index labels: is the message about that
+    exception and where it happened, without the hint about label formats?"""
+    ns = _net_namespace("out = relu(x)  # a name that is not a function")
+    ns["relu"] = object()
+    cell = judge_cell("two_layer_net_accuracy", 1, _records(ns, "two_layer_net_accuracy"))
+    report = cell.report()
+    assert cell.score == 0 and "TwoLayerNet.accuracy raised TypeError" in report and "in Relu.forward" in report
+    for check in cell.checks:
+        assert "argmax" not in check.message and "label" not in check.message, check.message
+        assert "inside your pasted Relu.forward" in check.message
+
+
+def test_a_label_hint_when_the_exception_fits_it():
+    """An accuracy that takes the argmax of class-index labels: is the label hint given there?"""
+    class Net(reference.TwoLayerNet):
+        def accuracy(self, x, t):
+            return float(np.mean(np.argmax(self.predict(x), axis=1) == np.argmax(t, axis=1)))
+
+    cell = judge_cell("two_layer_net_accuracy", 1, _records(dict(vars(reference), TwoLayerNet=Net),
+                                                            "two_layer_net_accuracy"))
+    failed = [c for c in cell.checks if not c.passed]
+    assert len(failed) == 1 and "class-index labels" in failed[0].title
+    assert "Likely mistake: with class-index labels t (shape (N,)) there is nothing to argmax" in failed[0].message
+
+
+def test_derived_quantities_are_never_taken_from_the_record():
+    """Do forged judged values in a record (a perfect gradient check of 03, a perfect weight scale of 05) earn
+    nothing: the judge recomputes them from the raw arrays, which the forger left out?"""
+    from autograder.checks import scenarios_for
+    from autograder.rules import rule_for
+    from autograder.scenario import execute as run
+
+    for grade_id in ("activation_gradient_check", "two_layer_net_init"):
+        forged = {}
+        for sc in scenarios_for(grade_id):
+            outputs, error = run(sc, vars(reference))
+            derived = rule_for(grade_id).derive(outputs, sc.make_inputs())
+            forged[sc.index] = ({k: v for k, v in derived.items() if not k.startswith("~")}, None)
+        cell = judge_cell(grade_id, 1, forged)
+        if grade_id == "two_layer_net_init":  # its third scenario judges a raw output (predict), not a derived one
+            assert not cell.checks[0].passed and not cell.checks[1].passed and cell.checks[2].passed
+        else:
+            assert cell.score == 0, cell.report()

@@ -121,3 +121,30 @@ def test_catalogue_covers_every_assignment():
         assert sum(v.assignment == name for v in VARIANTS) >= 4, f"{name}: fewer than 4 correct styles"
     names = [(m.assignment, m.name) for m in MUTANTS] + [(v.assignment, v.name) for v in VARIANTS]
     assert len(names) == len(set(names)), "two catalogue entries share a name"
+
+
+# one slip in an earlier component, and the only graded cell that may lose points for it
+ONE_SLIP = [
+    ("02_simple_layers", "MulLayer.backward does not swap its inputs", "dx = dout * self.y", "dx = dout * self.x",
+     {"mul_layer_backward"}),
+    ("02_simple_layers", "MulLayer.forward does not store its inputs",
+     "        self.x = x\n        self.y = y\n        return x * y", "        return x * y", {"mul_layer_backward"}),
+    ("05_full_backprop", "numerical_gradient divides by h", "grad[idx] = (fxh1 - fxh2) / (2 * h)",
+     "grad[idx] = (fxh1 - fxh2) / h", {"numerical_gradient"}),
+    ("05_full_backprop", "numerical_gradient nudges a copy of x", "    grad = np.zeros_like(x)\n    it = np.nditer",
+     "    x = x.copy()\n    grad = np.zeros_like(x)\n    it = np.nditer", {"numerical_gradient"}),
+    ("06_training_mnist", "sgd_update is not in place", "        params[key] -= learning_rate * grads[key]",
+     "        params[key] = params[key] - learning_rate * grads[key]", {"sgd_update"}),
+    ("06_training_mnist", "sgd_update climbs the gradient", "        params[key] -= learning_rate * grads[key]",
+     "        params[key] += learning_rate * grads[key]", {"sgd_update"}),
+]
+
+
+@pytest.mark.parametrize("assignment, what, old, new, cells", ONE_SLIP, ids=[s[1] for s in ONE_SLIP])
+def test_one_slip_costs_points_once(assignment, what, old, new, cells):
+    """Does a slip in a component cost points in the cell that grades it, and in no later cell that uses it
+    (whose messages do not point elsewhere either)?"""
+    _, _, graded = grade(assignment, namespace(assignment, (old, new)))
+    lost = {c.grade_id for c in graded if c.score < c.points}
+    assert lost == cells, f"{what}: lost points in {sorted(lost)}\n" + "\n".join(
+        c.report() for c in graded if c.grade_id in lost - cells)
