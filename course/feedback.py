@@ -453,6 +453,11 @@ def _put_math_back(cleaned, formulas):
     in attribute values (a heading's id)."""
     if not formulas:
         return cleaned
+
+    def slot(m, render):  # a slot forged with character references in the student's HTML names no formula
+        number = int(m[1])
+        return render(*formulas[number], number) if number < len(formulas) else "\ufffd"
+
     out, in_code = [], 0
     for piece in re.split(r"(<[^>]*>)", cleaned):  # sanitised HTML: every '>' in an attribute is escaped
         if piece.startswith("<"):
@@ -461,12 +466,12 @@ def _put_math_back(cleaned, formulas):
                 in_code += 1
             elif name in ("/pre", "/code"):
                 in_code = max(0, in_code - 1)
-            piece = _QUOTED_SLOT.sub(lambda m: quote(formulas[int(m[1])][0]), piece)
-            out.append(_SLOT.sub(lambda m: html.escape(formulas[int(m[1])][0], quote=True), piece))
+            piece = _QUOTED_SLOT.sub(lambda m: slot(m, lambda written, *_: quote(written)), piece)
+            out.append(_SLOT.sub(lambda m: slot(m, lambda written, *_: html.escape(written, quote=True)), piece))
         elif in_code:
-            out.append(_SLOT.sub(lambda m: html.escape(formulas[int(m[1])][0], quote=False), piece))
+            out.append(_SLOT.sub(lambda m: slot(m, lambda written, *_: html.escape(written, quote=False)), piece))
         else:
-            out.append(_SLOT.sub(lambda m: _formula_html(*formulas[int(m[1])], int(m[1])), piece))
+            out.append(_SLOT.sub(lambda m: slot(m, _formula_html), piece))
     return "".join(out)
 
 

@@ -377,3 +377,10 @@ def test_formulas_become_mathml_and_stay_text_in_code_and_ids():
     assert many.count("<math") == feedback.MAX_FORMULAS and many.count('class="math-source"') == 5
     broken = feedback.markdown_html("$\\frac{1}{$ and $\\unknowncommand{x}$")
     assert not problems(broken) and ("<math" in broken or "math-source" in broken)
+
+
+def test_a_forged_formula_slot_is_harmless():
+    """Can character references that spell the page's own formula slots do more than show a replacement mark?"""
+    html = feedback.markdown_html("$x$ <b>&#xe000;7&#xe001; &#xe000;0&#xe001;</b>")
+    assert not problems(html) and "\ufffd" in html and html.count("<math") == 2
+    assert feedback.markdown_html("<i>&#xe000;3&#xe001;</i>") == "<p><i>\ue0003\ue001</i></p>\n"
