@@ -451,6 +451,7 @@ def _figure(width, height):
 
 
 def _png(fig):
+    """A figure as a ``data:`` URI of PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})  # no version or time: same bytes
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
@@ -483,7 +484,7 @@ def plot_distribution(a):
     ax.set_title(f"{a.name}: {len(pct)} graded", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 def plot_cells(a):
@@ -512,7 +513,7 @@ def plot_cells(a):
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 def plot_mistakes(a):
@@ -541,7 +542,7 @@ def plot_mistakes(a):
     ax.set_xlabel(f"% of the {a.ran} students whose notebook ran")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 # -- the page ----------------------------------------------------------------------------------------------------
@@ -698,12 +699,12 @@ def _assignment(a, course_dir):
         out.append('<p class="muted">A grader error is not a grade: those notebooks are left out of the scores; '
                    "grade them again (<code>course grade</code> names them).</p>")
     if a.scores:
-        out.append(f'<figure><img src="{plot_distribution(a)}" alt="Histogram of the scores of {_e(a.name)}">'
+        out.append(f'<figure><img src="{_png(plot_distribution(a))}" alt="Histogram of the scores of {_e(a.name)}">'
                    f"<figcaption>Scores of the {len(a.scores)} graded submissions, in 10% bins (a score of "
                    "100% is in the last bin).</figcaption></figure>")
     if a.cells and a.ran:
         out.append("<h3>Cells, hardest first</h3>")
-        out.append(f'<figure><img src="{plot_cells(a)}" alt="Full, partial and no points per cell of '
+        out.append(f'<figure><img src="{_png(plot_cells(a))}" alt="Full, partial and no points per cell of '
                    f'{_e(a.name)}"></figure>')
         out.append('<table class="cells"><thead><tr><th>cell</th><th class="n">points</th><th class="n">full</th>'
                    '<th class="n">partial</th><th class="n">none</th><th class="n">mean</th></tr></thead><tbody>')
@@ -717,7 +718,8 @@ def _assignment(a, course_dir):
     if not top:
         out.append('<p class="muted">No failure in this assignment named a known mistake.</p>')
     else:
-        out.append(f'<figure><img src="{plot_mistakes(a)}" alt="The most common mistakes of {_e(a.name)}"></figure>')
+        out.append(f'<figure><img src="{_png(plot_mistakes(a))}" alt="The most common mistakes of '
+                   f'{_e(a.name)}"></figure>')
         out.append('<table class="mistakes"><thead><tr><th class="n">#</th><th>mistake</th>'
                    '<th>cell: sub-checks where it showed</th><th class="n">students</th><th class="n">share</th>'
                    "<th>feedback pages</th></tr></thead><tbody>")
