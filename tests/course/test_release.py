@@ -168,8 +168,9 @@ def test_release_refuses_a_check_cell_that_binds_a_public_name(course_copy, monk
     a, root = course_copy
     path = root / "source" / a.name / a.notebook
     assert check_names(a, root) == []
-    number = _add_cell_after(path, "sigmoid_solution", authoring.readonly(
-        "sigmoid_shortcut", "sigmoid = Sigmoid()\nprint(sigmoid.forward(np.zeros(2)))"))
+    check = authoring.visible("sigmoid_shortcut", "")
+    check.source = "sigmoid = Sigmoid()\nassert_close('Sigmoid().forward(0)', sigmoid.forward(np.zeros(2)), [0.5, 0.5])"
+    number = _add_cell_after(path, "sigmoid_solution", check)
     monkeypatch.setattr(cli, "ROOT", root)
     assert cli.main(["release", "-a", a.name, "--allow-unsandboxed"]) == 1
     err = capsys.readouterr().err
