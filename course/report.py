@@ -186,7 +186,7 @@ def mistake_id(text, check=None):
     names each cell and sub-check where it showed."""
     if check is not None and check.mistake:
         return check.mistake
-    words = re.findall(r"[a-z0-9]+", text.lower())[:6]
+    words = re.findall(r"[a-z0-9]+", text.lower())[:6] or ["mistake"]
     return f"{'-'.join(words)}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
 
 
@@ -414,9 +414,12 @@ def aggregate(results, roster=(), problems=()):
         for a in stats:
             if a.name in gone:
                 a.missing.append(s)
-    drops = []
-    for s in students:
-        seq = [(a.name, r.percent) for a in stats for r in a.results if r.student == s and r.status in REAL]
+    drops, graded = [], {}
+    for a in stats:  # in course order
+        for r in a.results:
+            if r.status in REAL:
+                graded.setdefault(r.student, []).append((a.name, r.percent))
+    for s, seq in graded.items():
         for (prev, p), (cur, q) in zip(seq, seq[1:]):
             if p - q >= DROP_POINTS:
                 drops.append((s, prev, p, cur, q))
