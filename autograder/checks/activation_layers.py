@@ -71,11 +71,11 @@ def _backward(cls):
     return run
 
 
-def _twice(inputs):
-    """Inputs for a layer whose forward runs twice: first on x_first (= -x), then on x."""
+def _twice(inputs, shift=0.0):
+    """Inputs for a layer whose forward runs twice: first on x_first (= shift - x), then on x."""
     def make(rng):
         made = inputs(rng)
-        return {**made, "x_first": -made["x"]}
+        return {**made, "x_first": shift - made["x"]}
     return make
 
 
@@ -129,7 +129,8 @@ CELLS.add("sigmoid_forward", "Sigmoid.forward on inputs of size up to 1000 (no N
           _forward("Sigmoid"))
 CELLS.add("sigmoid_backward", "Sigmoid.backward on inputs of size up to 1000 (no NaN or inf)", _large((40,)),
           _backward("Sigmoid"))
-CELLS.add("sigmoid_backward", "Sigmoid.backward uses the output of the latest forward call", _twice(_normal((3, 5))),
+CELLS.add("sigmoid_backward", "Sigmoid.backward uses the output of the latest forward call",
+          _twice(_normal((3, 5)), shift=2.0),
           _backward_latest("Sigmoid"))
 
 

@@ -59,12 +59,10 @@ def _minus_sigmoid(x):
 
 
 SIGMOID_FORWARD_MISTAKES = (
-    Mistake("forward output", "check the sign in the exponent: sigmoid(x) = 1 / (1 + exp(-x)).",
-            lambda i, e: 1 - e["forward output"]),
+    Mistake("forward output", "yours gives 1 - sigmoid(x): check the sign in the exponent, and the numerator: "
+            "sigmoid(x) = 1 / (1 + exp(-x)).", lambda i, e: 1 - e["forward output"]),
     Mistake("forward output", "sigmoid(x) = 1 / (1 + exp(-x)); yours looks like 1 / (1 - exp(-x)).",
             lambda i, e: _minus_sigmoid(i["x"])),
-    Mistake("forward output", "sigmoid(x) = 1 / (1 + exp(-x)); yours returns exp(-x) / (1 + exp(-x)), which is "
-            "1 - sigmoid(x): check the numerator.", lambda i, e: 1 - _sigmoid(i["x"])),
 )
 
 SIGMOID_BACKWARD_MISTAKES = (

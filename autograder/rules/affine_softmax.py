@@ -87,6 +87,10 @@ def _exp_over(axis, row_shift):
     return wrong
 
 
+def _shifted(i):
+    return i["x"] - i["x"].max(axis=-1, keepdims=True)
+
+
 COLUMNS = ("normalise each row (axis=1): every example's probabilities must add up to 1. "
            "You normalised each column.")
 WHOLE = "normalise each row separately (sum over axis=1, keepdims=True), not the whole batch at once."
@@ -99,6 +103,10 @@ SOFTMAX_MISTAKES = (
             lambda i, e: np.exp(i["x"]) / i["x"].sum(axis=-1, keepdims=True)),
     Mistake("softmax output", "softmax is exp(x) divided by the row's sum of exp(x); yours divides x by the sum "
             "of x (no exp).", lambda i, e: i["x"] / i["x"].sum(axis=-1, keepdims=True)),
+    Mistake("softmax output", "softmax is exp(x - max) divided by the row's sum of exp(x - max); yours has no exp.",
+            lambda i, e: _shifted(i) / _shifted(i).sum(axis=-1, keepdims=True)),
+    Mistake("softmax output", "divide exp(x - max) by the row's sum, not by its max (each row must add up to 1).",
+            lambda i, e: np.exp(_shifted(i))),
     Mistake("x after softmax", "softmax changed its input: `x -= ...` writes into the caller's array. "
                                "Write `x = x - ...` to make a new one.",
             lambda i, e: i["x"] - i["x"].max(axis=-1, keepdims=True)),
@@ -144,6 +152,8 @@ CE_MISTAKES = (
                     "It keeps the loss finite (about 16.1) when the right class gets probability 0.", _no_eps),
     Mistake("loss", "cross entropy takes the log of the probability of the right class: -log(y), not -y "
                     "(the log is missing).", lambda i, e: -np.mean(_picked(i))),
+    Mistake("loss", "cross_entropy_error returns the loss, one number (the mean of -log(y + 1e-7) for the right "
+                    "classes), not the probabilities of the right classes.", lambda i, e: _picked(i)),
     Mistake("loss", "use the natural log (np.log), not log base 10.",
             lambda i, e: -np.mean(np.log10(_picked(i) + 1e-7))),
 )
@@ -188,6 +198,8 @@ def _swl_no_eps(i, e):
 
 
 SWL_LOSS_MISTAKES = (
+    Mistake("loss", "forward returns the loss (a number), not the softmax probabilities self.y.",
+            lambda i, e: _softmax(i["x"])),
     Mistake("loss", "forward returns the loss averaged over the batch (divide by N).",
             lambda i, e: e["loss"] * i["x"].shape[0]),
     Mistake("loss", "the loss is cross_entropy_error of the softmax output, with the small constant inside the "
@@ -217,6 +229,38 @@ SWL_HINTS = (
               raised(*LABEL_KINDS, frame=("forward", "backward", "cross_entropy_error")))),
 )
 
+def _own_expectation(key, got, inputs):
+    """What SoftmaxWithLoss gives when its own logic is right but built on the student's own softmax and
+    cross_entropy_error (recorded raw, computed here); None when those did not give finite numbers."""
+    if key == "loss":
+        own = got.get("~own cross entropy")
+    else:
+        y = got.get("~own softmax")
+        if not isinstance(y, np.ndarray) or y.shape != inputs["x"].shape:
+            return None
+        t = inputs["t"] if inputs["t"].ndim == 2 else _one_hot(inputs["t"].astype(np.int64), y.shape[1])
+        own = (y - t) / y.shape[0]
+    if not isinstance(own, np.ndarray) or own.dtype.kind not in "fiu" or not np.all(np.isfinite(own)):
+        return None
+    return own
+
+
+def _on_own_parts(rtol, atol, hint):
+    """Right if it matches the reference, or the same layer built on the student's own softmax and cross entropy
+    (one slip, one penalty: those are graded in their own cells)."""
+    plain = finite_first(rtol, atol, hint)
+
+    def judge(key, got, expected, inputs):
+        msg = plain(key, got, expected, inputs)
+        own = _own_expectation(key, got, inputs)
+        value = got.get(key)
+        if msg and own is not None and isinstance(value, np.ndarray) and value.shape == own.shape and \
+                np.allclose(value, own, rtol=max(rtol, 1e-7), atol=atol):
+            return None
+        return msg
+    return judge
+
+
 RULES = {
     "affine_forward": _checked(AFFINE_KEYS, mistakes=FORWARD_MISTAKES),
     "affine_nd_input": _checked(AFFINE_KEYS, mistakes=ND_MISTAKES + DX_MISTAKES + PARAM_MISTAKES,
@@ -228,8 +272,8 @@ RULES = {
                                   hints=(ONE_D_HINT,)),
     "cross_entropy_one_hot": _checked(CE_KEYS, rtol=1e-5, mistakes=ONE_D_MISTAKES + CE_MISTAKES, hints=CE_HINTS),
     "cross_entropy_index": _checked(CE_KEYS, rtol=1e-5, mistakes=INDEX_MISTAKES + CE_MISTAKES, hints=CE_HINTS),
-    "softmax_with_loss_forward": _checked(CE_KEYS, hint=_stability_hint, mistakes=SWL_LOSS_MISTAKES,
-                                          hints=SWL_HINTS + CE_HINTS),
-    "softmax_with_loss_backward": _checked(("dx",), hint=_stability_hint, mistakes=SWL_MISTAKES,
-                                           hints=SWL_HINTS + CE_HINTS),
+    "softmax_with_loss_forward": Rule(mistakes=SWL_LOSS_MISTAKES, hints=SWL_HINTS + CE_HINTS,
+                                      compare={"loss": _on_own_parts(1e-7, 1e-10, _stability_hint)}),
+    "softmax_with_loss_backward": Rule(mistakes=SWL_MISTAKES, hints=SWL_HINTS + CE_HINTS,
+                                       compare={"dx": _on_own_parts(1e-7, 1e-10, _stability_hint)}),
 }

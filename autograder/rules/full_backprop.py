@@ -118,6 +118,8 @@ def pasted_note(got, expected, inputs):
 
 def _pasted_frame(fault, inputs):
     frame = fault["frame"]
+    if "NoneType" in fault["message"]:  # nothing stored by forward: the network's order of calls, see below
+        return False
     return fault["stage"].startswith("TwoLayerNet") and (
         frame.split(".")[0] in PASTED_LAYERS or frame in ("softmax", "cross_entropy_error"))
 
@@ -385,6 +387,10 @@ GRADIENT_MISTAKES = (
     Mistake("W2", "the gradient has the wrong sign: SoftmaxWithLoss.backward gives (y - t) / N, not (t - y) / N.",
             lambda i, e: -e["W2"]),
 )
+FORWARD_FIRST = Hint("a layer's backward found nothing that its forward should have stored: gradient must first run "
+                     "the forward pass, self.loss(x, t), then call backward from lastLayer on.",
+                     raised("TypeError", "AttributeError", words=("NoneType",), frame="backward",
+                            stage="TwoLayerNet.gradient"))
 LAST_HINT = Hint(LAST, raised(words=("out of bounds for array of dimension 0", "not have enough dimensions",
                                      "'int' object", "'float' object"), stage="TwoLayerNet.gradient"))
 
@@ -429,7 +435,8 @@ RULES = {
     "two_layer_net_accuracy": _net_rule(("accuracy",), mistakes=ACCURACY_MISTAKES, hints=ACCURACY_HINTS),
     "two_layer_net_numerical_gradient": Rule(derive=_numgrad_derive, compare={k: _numgrad_rule for k in KEYS}),
     "two_layer_net_gradient": _net_rule(KEYS + tuple(f"params[{k!r}] after gradient" for k in KEYS),
-                                        derive=_gradient_derive, mistakes=GRADIENT_MISTAKES, hints=(LAST_HINT,),
+                                        derive=_gradient_derive, mistakes=GRADIENT_MISTAKES,
+                                        hints=(FORWARD_FIRST, LAST_HINT),
                                         compare=_numerical_bound_rules()),
     "gradient_check": Rule(rtol=1e-6, atol=1e-12, mistakes=CHECK_MISTAKES, credit="output",
                            compare={f"diffs[{k!r}]": finite_first(1e-6, 1e-12) for k in KEYS}),

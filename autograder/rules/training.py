@@ -126,14 +126,18 @@ class Run:
             return accuracy_of(self.w(vector), self.i[f"x_{which}"], self.i[f"t_{which}"])
 
     def rows_in_training_set(self):
-        """For every batch: are all its rows rows of x_train, with their own labels?"""
+        """For every batch: 1 if all its rows are rows of x_train with their own labels, 0.5 if the rows are but
+        some labels are not, 0 if some row is not."""
         index = {row.tobytes(): k for k, row in enumerate(np.ascontiguousarray(self.i["x_train"], dtype=np.float64))}
         labels = np.asarray(self.i["t_train"])
         labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
         ok = []
         for x, t in self.batches:
             found = [index.get(row.tobytes(), -1) for row in np.ascontiguousarray(x)]
-            ok.append(all(f >= 0 for f in found) and np.array_equal(labels[found], t) if found else False)
+            if not found or any(f < 0 for f in found):
+                ok.append(0.0)
+            else:
+                ok.append(1.0 if np.array_equal(labels[found], t) else 0.5)
         return np.array(ok)
 
     def sgd_calls_fit(self):
@@ -288,9 +292,11 @@ def _judge_accuracy_list(which, other):
         ipe = max(len(i["x_train"]) // i["batch_size"], 1)
         if len(returned) != len(steps):
             shown = ", ".join(map(str, steps[:3])) + ", ..."
+            every = (" Likely mistake: the accuracies were recorded at every step; record them once per epoch, "
+                     "when i % iter_per_epoch == 0." if len(returned) == i["iters_num"] else "")
             return (f"{name} has {len(returned)} entries, but {len(steps)} were expected: one after each step i with "
                     f"i % iter_per_epoch == 0 (i = {shown}; iter_per_epoch = {len(i['x_train'])} // "
-                    f"{i['batch_size']} = {ipe}).")
+                    f"{i['batch_size']} = {ipe}).{every}")
         if _close(returned, after) or _close(returned, before):
             return None
         size = len(i[f"x_{which}"])
@@ -307,6 +313,10 @@ def _judge_accuracy_list(which, other):
                 (_close(returned, got[f"~after {other}"]) or _close(returned, got[f"~before {other}"])):
             return (f"{name} holds the same numbers as {other_name}. Likely mistake: both were measured on the "
                     f"{other} set; measure each list on its own set.")
+        if _close(returned, got[f"~after {other}"]) or _close(returned, got[f"~before {other}"]):
+            if not _close(returned, after):
+                return (f"{name} holds the accuracies on the {other} set. Likely mistake: train_acc_list and "
+                        "test_acc_list are swapped (in the dict train() returns, or in the appends).")
         k = int(np.argmax(~(np.isclose(returned, after) | np.isclose(returned, before))))
         return (f"{name}[{k}] is {returned[k]:.6g}, but the network's accuracy on the whole {which} set after step "
                 f"{steps[k]} was {after[k]:.6g} ({before[k]:.6g} before that step's update).")
@@ -327,7 +337,8 @@ def _recipe_derive(outputs, inputs):
     rows = run.rows if run.steps else np.zeros(1)
     same = [np.array_equal(run.batches[k][0], run.batches[k - 1][0]) for k in range(1, run.steps)]
     out = {STEPS: np.array(run.steps), ROWS: np.array([rows.min(), rows.max()]),
-           BATCHES: np.array([float(run.rows_in_training_set().all()), float(np.mean(same)) if same else 0.0])}
+           BATCHES: np.array([float(run.rows_in_training_set().min(initial=1.0)),
+                              float(np.mean(same)) if same else 0.0])}
     rates = run.sgd_calls_fit()
     if rates is None and len(run.calls) and run.steps:  # sgd_update was called, but not as the recipe says
         out[RATES] = "sgd_update was not called as the recipe says"
@@ -356,9 +367,12 @@ def _judge_batches(key, got, expected, i):
     if isinstance(value, str):
         return f"{key} {value}."
     from_training_set, repeated = float(value[0]), float(value[1])
+    if from_training_set == 0.5:
+        return ("the labels of some mini-batch are not the labels of its rows. Likely mistake: x and t were "
+                "indexed with different masks: take x_train[batch_mask] and t_train[batch_mask] with the same "
+                "batch_mask.")
     if not from_training_set:
-        return ("some mini-batch holds rows that are not rows of x_train with their own labels: take "
-                "x_train[batch_mask] and t_train[batch_mask] with the same batch_mask.")
+        return "some mini-batch holds rows that are not rows of x_train: take x_train[batch_mask]."
     if repeated > 0.5:
         return ("the mini-batches repeat from step to step. Likely mistake: every step trained on the same "
                 "mini-batch: make the generator rng = np.random.default_rng(seed) once, before the loop, not "
@@ -410,8 +424,11 @@ def _rows_rule(key, got, expected, i):
     low, high = (int(v) for v in value)
     if low == high == i["batch_size"]:
         return None
-    return (f"the mini-batches had between {low} and {high} rows; each must have batch_size = {i['batch_size']} "
-            "(batch_mask = rng.choice(train_size, batch_size)).")
+    msg = (f"the mini-batches had between {low} and {high} rows; each must have batch_size = {i['batch_size']} "
+           "(batch_mask = rng.choice(train_size, batch_size)).")
+    if low == high:
+        msg += " Likely mistake: the batch size is fixed in the loop: use train()'s batch_size."
+    return msg
 
 
 RULES = {
