@@ -101,7 +101,7 @@ def cmd_demo(args):
         if cmd_release(args):
             return 1
     course_dir = args.course_dir or tempfile.mkdtemp(prefix="backprop-course-demo-")
-    if getattr(args, "class_size", None):
+    if getattr(args, "class_size", None) is not None:
         return _demo_class(args, Path(course_dir).resolve())
     print(f"\nGrading the bundled example submissions in {course_dir}")
     return grader_errors(_grade(EXAMPLES, Path(course_dir).resolve(), args))

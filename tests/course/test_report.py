@@ -349,3 +349,36 @@ def test_no_hidden_test_or_reference_in_page_or_csv(real_class):
     assert len(values) > 10  # the planted mistakes did produce such messages, unnamed ones too
     for value in values:
         assert value.rstrip(".") not in table and value.rstrip(".") not in page, value
+
+
+# -- the synthetic class ------------------------------------------------------------------------------------------
+
+def test_synthetic_class_is_seeded_and_labelled():
+    """The same size and seed give the same class; ids say synthetic; mistakes come from the catalogue?"""
+    from course import synthetic
+
+    mutants = synthetic.load_catalogue()
+    first = synthetic.draw_class(12, seed=4, mutants=mutants)
+    assert first == synthetic.draw_class(12, seed=4, mutants=mutants)
+    assert first != synthetic.draw_class(12, seed=5, mutants=mutants)
+    assert list(first) == [f"synthetic-{i:02d}" for i in range(1, 13)]
+    names = {m.name for m in mutants}
+    drawn = [m for work in first.values() for plan in work.values() for m in plan.mutants]
+    assert drawn and set(drawn) <= names
+    assert {p.kind for work in first.values() for p in work.values()} <= {"solved", "blank", "missing", "broken"}
+
+
+def test_synthetic_class_without_the_catalogue_says_why(tmp_path, monkeypatch):
+    """Installed without tests/, does `course demo --class-size` stop with a message that says what to do?"""
+    from course import synthetic
+    from course.cli import main
+
+    with pytest.raises(synthetic.SyntheticClassError, match="catalogue.*--class-size"):
+        synthetic.load_catalogue(tmp_path)
+
+    def missing(root=None):
+        raise synthetic.SyntheticClassError("the mistake catalogue is not here")
+
+    monkeypatch.setattr(synthetic, "load_catalogue", missing)
+    with pytest.raises(SystemExit, match="error: the mistake catalogue is not here"):
+        main(["demo", "--class-size", "3", "--skip-release", "--course-dir", str(tmp_path / "c"), "-q"])
