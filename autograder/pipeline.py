@@ -23,7 +23,8 @@ from .hidden import RECORD_ENV
 from .judge import CellResult, judge_cell, reference_namespace
 from .records import load_records
 
-# what the kernel may import from the grader: never the reference, never the pipeline
+# what the kernel may import from the grader (autograder/scenario.py says why it gives nothing away): never the
+# judge or its rules (autograder/rules), never the reference, never the pipeline
 RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "execute.py", "checks"]
 
 

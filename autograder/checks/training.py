@@ -223,8 +223,12 @@ def _train(ns, i):
     net = ProbeNet(i["params"], i["x_train"], i["x_test"])
     update = ns.get("sgd_update")
     recorder = SgdRecorder(net, update) if callable(update) else None
-    state = np.random.get_state()
-    np.random.seed(i["seed"] % 2**32)  # the book's np.random.choice draws the same batches at every grading
+    # the book's np.random.choice draws the same batches at every grading; the grader's own reference loop
+    # uses its seeded generator only, and the judge's threads leave NumPy's global one alone
+    own = str(getattr(train, "__module__", "")).split(".")[:2] == ["autograder", "reference"]
+    state = None if own else np.random.get_state()
+    if state is not None:
+        np.random.seed(i["seed"] % 2**32)
     try:
         with replaced(train, ns, {"sgd_update": recorder} if recorder else {}), quiet(output=True):
             history = call(lambda: train(net, i["x_train"], i["t_train"], i["x_test"], i["t_test"],
@@ -232,7 +236,8 @@ def _train(ns, i):
                                          learning_rate=i["learning_rate"], seed=i["seed"], progress=False),
                            stage="train")
     finally:
-        np.random.set_state(state)
+        if state is not None:
+            np.random.set_state(state)
     out = net.outputs()
     out.update(recorder.outputs() if recorder else {"~sgd calls": np.zeros((0, 3)),
                                                      "~sgd grads": np.zeros((0, len(net.weights())))})
