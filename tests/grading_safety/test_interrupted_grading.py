@@ -25,10 +25,17 @@ from course.grading import prepare_course_dir
 from course.sequence import ROOT, by_name
 
 A, NB = "02_simple_layers", "simple_layers.ipynb"
-EXPECTED = {"perfect": 6, "buggy": 2}
 
 
 def test_results_written_before_a_kill_are_complete_and_right(tmp_path, sandbox):
+    # what an uninterrupted run gives each of the two kinds of submission
+    reference_dir = tmp_path / "reference"
+    prepare_course_dir(reference_dir, [A])
+    files = {A: course_files(by_name(A), reference_dir / "source", reference_dir / "release")}
+    expected = {g.student: g.score for g in grade_jobs(
+        [Job(s, A, EXAMPLES / s / A) for s in ("perfect", "buggy")], files, tmp_path / "work", workers=2,
+        limits=Limits(), sandbox=sandbox, progress=False)}
+    assert expected["perfect"] == 6 and 0 < expected["buggy"] < 6
     subs = tmp_path / "subs"
     for i in range(12):
         kind = "perfect" if i % 2 == 0 else "buggy"
@@ -50,7 +57,7 @@ def test_results_written_before_a_kill_are_complete_and_right(tmp_path, sandbox)
         result = json.loads(path.read_text())  # complete JSON: written atomically
         student = path.parent.name
         assert result["student"] == student and result["assignment"] == A
-        assert result["score"] == EXPECTED[student.rstrip("0123456789")], result
+        assert result["score"] == expected[student.rstrip("0123456789")], result
         nb = nbformat.read(course_dir / "autograded" / student / A / NB, as_version=4)
         assert any("Hidden tests:" in o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert not list(results.rglob(".*.part"))
