@@ -242,3 +242,16 @@ def restore_ownership(course_dir, log=print):
                 os.lchown(path, owner.st_uid, owner.st_gid)
                 changed += 1
     return changed
+
+
+def grading_workdir(course_dir):
+    """Where ``course grade`` runs the notebooks: ``course_dir/.grading-work``, or a new private folder under
+    the system's temporary folder when the course folder is closed to other accounts (an instructor's 0700
+    course folder on a hub): the sandbox (bubblewrap, in a user namespace of its own) cannot pass through such
+    a folder even when started by root."""
+    import tempfile
+
+    course_dir = Path(course_dir).resolve()
+    if all(os.stat(p).st_mode & stat.S_IXOTH for p in [course_dir, *course_dir.parents]):
+        return course_dir / ".grading-work"
+    return Path(tempfile.mkdtemp(prefix="bfs-grading-"))

@@ -19,7 +19,7 @@ from autograder import intake
 from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
 
 from . import lateness
-from .exchange import Bookkeeping, copy_stamps, settle, snapshot
+from .exchange import Bookkeeping, copy_stamps, grading_workdir, settle, snapshot
 from .feedback import write_feedback_html, write_feedback_pages  # noqa: F401  (write_feedback_html: the API)
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
@@ -279,7 +279,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     skipped = problems + skipped
     jobs = [Job(j.student, j.assignment, j.folder) for j in jobs]
     files = {a.name: course_files(a, course_dir / "source", course_dir / "release") for a in selected}
-    work = course_dir / ".grading-work"
+    work = grading_workdir(course_dir)  # outside an instructor's closed course folder: the sandbox must reach it
     shutil.rmtree(work, ignore_errors=True)
     # due dates, late policy, roster, exchange (course/exchange.py); what each submission was before grading
     books = Bookkeeping(course_dir, lateness.load_course_config(course_dir, api.config), api.coursedir.db_url)

@@ -464,7 +464,8 @@ def as_instructor(hub_dir, args, **kwargs):
     env = {"PATH": f"{Path(hub.env) / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
            "HOME": entry.pw_dir, "USER": hub.instructor, "LOGNAME": hub.instructor,
            "JUPYTER_CONFIG_PATH": str(Path(hub_dir).resolve() / "jupyter" / "instructor")}
-    return subprocess.run(["runuser", "-u", hub.instructor, "--", *args], cwd=hub.course_dir, env=env, **kwargs)
+    runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin:/usr/bin:/bin") or "runuser"
+    return subprocess.run([runuser, "-u", hub.instructor, "--", *args], cwd=hub.course_dir, env=env, **kwargs)
 
 
 def release_to_exchange(hub_dir, names, log=print):
