@@ -209,6 +209,9 @@ def _same_files(found, item, released):
     return theirs == ours and all(filecmp.cmp(item / p, released / p, shallow=False) for p in theirs)
 
 
+NBGRADER_STAMPS = ("timestamp.txt", "submission_secret.txt")
+
+
 def copy_extra_files(snapshot, notebook_path, run_dir):
     """Give the notebook the other files the student handed in (their own data or modules), never in
     place of a released helper or under a name the grader uses, at most 20 MB. ``snapshot`` is the
@@ -216,6 +219,8 @@ def copy_extra_files(snapshot, notebook_path, run_dir):
     used, skipped, budget = [], [], MAX_EXTRA_BYTES
     for item in sorted(Path(snapshot).iterdir()):
         if item == notebook_path or item.name.startswith(".") or item.name == "__pycache__":
+            continue
+        if item.name in NBGRADER_STAMPS:  # what `nbgrader submit` adds beside the notebook: not the student's work
             continue
         found = _files_under(item)
         if (run_dir / item.name).exists():  # a released helper: their copy is ignored; say so if it differs
