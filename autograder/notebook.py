@@ -148,8 +148,15 @@ def merge(template, student_nb):
     notes = []
     known = {grade_id(c): c for c in template.cells if grade_id(c)}
     by_id = {c.get("id"): grade_id(c) for c in template.cells if grade_id(c) and c.get("id")}
+    # plain code cells of the assignment (no nbgrader metadata: a demo, settings the student may change) run
+    # once, in their place, as the student left them; not a second time as an extra cell
+    plain = {c.get("id") for c in template.cells if c.cell_type == "code" and not grade_id(c) and c.get("id")}
+    plain_sources = {}
     answers, extras, anchor = {}, {}, None
     for cell in student_nb.cells:
+        if not grade_id(cell) and cell.cell_type == "code" and cell.get("id") in plain:
+            plain_sources.setdefault(cell["id"], cell.source)
+            continue
         gid = grade_id(cell) or by_id.get(cell.get("id"))
         if gid in known:
             anchor = gid
@@ -179,6 +186,8 @@ def merge(template, student_nb):
                 cell.source = answers[gid]
             else:
                 notes.append(f"answer cell {gid!r} is missing from the submission; graded as unanswered.")
+        elif not gid and cell.get("id") in plain_sources:
+            cell.source = plain_sources[cell["id"]]
         merged.cells.append(cell)
         for src in extras.get(gid, []) if gid else []:
             merged.cells.append(nbformat.v4.new_code_cell(src))

@@ -87,3 +87,26 @@ def test_broken_files_are_reported(tmp_path, content, words):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(nbtools.BrokenNotebook, match=words):
         nbtools.read(path)
+
+
+def test_plain_cells_run_once_as_the_student_left_them():
+    """A plain code cell of the assignment (a demo, settings) is not run a second time as an extra cell."""
+    import copy
+
+    import nbformat
+
+    from autograder import notebook as nbtools
+    from course.sequence import ROOT
+
+    a = "06_training_mnist/training_mnist.ipynb"
+    source = nbformat.read(ROOT / "source" / a, as_version=4)
+    release = nbformat.read(ROOT / "release" / a, as_version=4)
+    template = nbtools.grading_template(source, release)
+    student = copy.deepcopy(release)
+    plain = [c for c in student.cells if c.cell_type == "code" and not nbtools.grade_id(c)]
+    assert plain
+    plain[0].source += "\n# changed by the student"
+    merged, notes = nbtools.merge(template, student)
+    assert len(merged.cells) == len(template.cells) and not notes
+    assert sum(c.source == plain[0].source for c in merged.cells) == 1
+    assert sum(c.source == plain[1].source for c in merged.cells) == 1
