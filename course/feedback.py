@@ -72,7 +72,6 @@ _CSS_VALUE = re.compile(r"[#\w\s.,%()+-]{1,200}")
 _CSS_FUNCTION = re.compile(r"([\w-]*)\s*\(")
 _CSS_FUNCTIONS = {"rgb", "rgba", "hsl", "hsla"}
 
-_SPACE = "\t\n\f\r "
 _TAG_NAME = re.compile(r"[^\t\n\f\r />]*")
 _ATTR_NAME = re.compile(r"[^\t\n\f\r />][^\t\n\f\r /=>]*")
 _SKIP_SPACE = re.compile(r"[\t\n\f\r /]*")
