@@ -184,13 +184,20 @@ def write_result(course_dir, g):
 
 
 def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
+    """Write the class's outputs: feedback pages, grades.csv, reports/. One submission's page or stamps that
+    cannot be written never stop the others; returns notices on what went wrong (also in grades.json)."""
     course_dir = Path(course_dir)
-    pages = []
+    pages, notices = [], list(notices)
     for g in grades:
         stem = Path(g.notebook).stem
         pages.append((g, course_dir / "feedback" / g.student / g.assignment / f"{stem}.html"))
-        copy_stamps(course_dir, g)  # timestamp.txt and submission_secret.txt, for nbgrader's release_feedback
-    write_feedback_pages(pages, workers)
+        try:
+            copy_stamps(course_dir, g)  # timestamp.txt and submission_secret.txt, for nbgrader's release_feedback
+        except Exception as exc:
+            notices.append(f"{g.student}/{g.assignment}: timestamp.txt could not be kept for release_feedback "
+                           f"({type(exc).__name__}: {exc}).")
+    for problem in write_feedback_pages(pages, workers):
+        notices.append(f"GRADER PROBLEM: {problem}")
     with open(course_dir / "grades.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"] + lateness.CSV_COLUMNS)
@@ -200,7 +207,7 @@ def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
                                                    *lateness.csv_values(g))])
     reports = course_dir / "reports"
     reports.mkdir(exist_ok=True)
-    report = {"skipped": skipped, "notices": list(notices),
+    report = {"skipped": skipped, "notices": notices,
               "grades": [grade_record(g) for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
     (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
     plot_distribution(grades, reports / "grade-distribution.png")
@@ -213,6 +220,7 @@ def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
 
         print(f"warning: reports/index.html was not written ({type(exc).__name__}: {exc}); "
               "`course report` builds it again from reports/results/.", file=sys.stderr)
+    return notices
 
 
 def plot_distribution(grades, path):
@@ -299,7 +307,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     finally:
         shutil.rmtree(work, ignore_errors=True)
     notices = changed + books.lines()
-    write_outputs(course_dir, grades, skipped, workers=workers, notices=notices)  # first: never wait for a lock
+    notices = write_outputs(course_dir, grades, skipped, workers=workers, notices=notices)  # first: no lock wait
     record_in_gradebook(api, grades)
     for s in skipped:
         log(f"skipped {s}")
