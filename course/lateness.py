@@ -90,6 +90,8 @@ class Lateness:
 
 def duration(seconds):
     """``3 days 4 h``, ``2 h 5 min``, ``12 min``, ``40 s``: for people, not machines."""
+    if seconds < 1:
+        return "less than a second"
     seconds = int(round(seconds))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

@@ -82,11 +82,14 @@ class Shots:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         self.taken = []
+        self.pages = {}  # user -> their page, for a screenshot of each if the test fails
+        self.t0 = time.monotonic()
 
     def __call__(self, page, step):
         path = self.folder / f"{len(self.taken) + 1:02d}-{step}.png"
         page.screenshot(path=str(path))
         self.taken.append(path)
+        print(f"{time.monotonic() - self.t0:6.1f} s  {path.name}")
         return path
 
 
@@ -220,9 +223,19 @@ def browser():
 
 
 @pytest.fixture
-def shots():
+def shots(request, hub):
+    """Screenshots of the test; if it fails, one more of every open page, and the end of the hub's log."""
     base = Path(os.environ.get("BROWSER_SCREENSHOTS") or ROOT / "build" / "screenshots")
-    return Shots(base / "hub")
+    taker = Shots(base / "hub")
+    yield taker
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for user, page in taker.pages.items():
+            try:
+                taker(page, f"FAILED-{user}")
+            except sync_api.Error:
+                pass
+        print(f"--- JupyterHub log ---\n{hub.log_tail(80)}")
 
 
 # --- what a person does in the browser ---------------------------------------------------------------------------
@@ -232,6 +245,7 @@ def log_in(browser, hub, user, shots):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(STEP_MS)
     page = context.new_page()
+    shots.pages[user] = page
     page.goto(f"{hub.url}/hub/login")
     page.fill("#username_input", user)
     page.fill("#password_input", hub.passwords[user])
@@ -242,7 +256,18 @@ def log_in(browser, hub, user, shots):
     return page
 
 
+def close_menus(page):
+    for _ in range(20):
+        if not page.locator(".lm-Menu").count():
+            return
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(100)  # a key press, then look again
+    raise AssertionError("JupyterLab's menu does not close on Escape")
+
+
 def nbgrader_menu(page):
+    """Open the Nbgrader menu of JupyterLab's menu bar; returns it and the labels of its items."""
+    close_menus(page)
     page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
     menu = page.locator(".lm-Menu").last
     menu.wait_for()
@@ -267,23 +292,26 @@ def row(panel, list_id, text):
     return panel.locator(f"#{list_id} .list_item").filter(has_text=text).first
 
 
-def open_formgrader(page):
-    menu, _ = nbgrader_menu(page)
-    menu.get_by_text("Formgrader", exact=True).click()
-    frame = page.frame_locator(".jp-MainAreaWidget:not(.lm-mod-hidden) iframe")
-    frame.locator("td.name").first.wait_for(timeout=STEP_MS)
-    return frame
+def open_formgrader(lab, hub):
+    """The formgrader in a browser tab of its own, as README says: JupyterHub forbids framing a user's pages
+    (Content-Security-Policy frame-ancestors 'none'), so the Nbgrader > Formgrader menu's frame stays empty."""
+    page = lab.context.new_page()
+    page.goto(f"{hub.url}/user/{hub.instructor}/formgrader")
+    page.locator("td.name").first.wait_for(timeout=STEP_MS)
+    return page
 
 
-def formgrader_action(page, frame, column, success, shots, step):
+def formgrader_action(page, column, success, shots, step):
     """Press one of the formgrader's buttons on the assignment's row and read the dialog it opens."""
-    line = frame.locator("tr").filter(has=frame.locator("td.name", has_text=ASSIGNMENT))
+    page.bring_to_front()
+    page.reload()
+    line = page.locator("tr").filter(has=page.locator("td.name", has_text=ASSIGNMENT))
     line.locator(f"td.{column} a").click()
-    modal = frame.locator("#success-modal, #error-modal")
+    modal = page.locator("#success-modal.in, #error-modal.in")  # .in: Bootstrap's fade-in has ended
     modal.wait_for(state="visible", timeout=VALIDATE_MS)
     text = modal.inner_text()
     shots(page, step)
-    assert frame.locator("#success-modal").count(), f"the formgrader said: {text}"
+    assert page.locator("#success-modal").count(), f"the formgrader said: {text}"
     assert success in text, text
     modal.locator(".modal-footer .close").click()
     modal.wait_for(state="detached")
@@ -331,7 +359,7 @@ def student_works(browser, hub, role, shots, backward):
     user = hub.students[role]
     page = log_in(browser, hub, user, shots)
     _, items = nbgrader_menu(page)
-    page.keyboard.press("Escape")
+    close_menus(page)
     assert "Assignment List" in items and not {"Formgrader", "Course List", "Create assignment"} & set(items), items
     panel = open_assignments_tab(page)
     released = row(panel, "released_assignments_list", ASSIGNMENT)
@@ -380,7 +408,7 @@ def fetch_and_open_feedback(page, role, shots):
     body = frame.locator("body")
     expect(body).to_contain_text("Feedback", timeout=STEP_MS)
     shots(page, f"{role}-feedback-page")
-    return body.inner_text()
+    return frame, body.inner_text()
 
 
 def test_a_class_runs_through_the_exchange(hub, browser, shots):
@@ -391,32 +419,34 @@ def test_a_class_runs_through_the_exchange(hub, browser, shots):
     teacher = log_in(browser, hub, hub.instructor, shots)
     _, items = nbgrader_menu(teacher)
     shots(teacher, "instructor-nbgrader-menu")
-    teacher.keyboard.press("Escape")
+    close_menus(teacher)
     assert {"Assignment List", "Formgrader", "Create assignment"} <= set(items), items
-    frame = open_formgrader(teacher)
-    formgrader_action(teacher, frame, "release", f"Successfully released '{ASSIGNMENT}'", shots, "instructor-released")
+    formgrader = open_formgrader(teacher, hub)
+    shots.pages["formgrader"] = formgrader
+    formgrader_action(formgrader, "release", f"Successfully released '{ASSIGNMENT}'", shots, "instructor-released")
     outbound = Path(json.loads((hub.hub_dir / "hub.json").read_text())["exchange"]) / "backprop-from-scratch" / \
         "outbound" / ASSIGNMENT / NOTEBOOK
     assert outbound.exists(), f"the Release button put nothing at {outbound}"
+    exchange = outbound.parents[2]  # the permissions nbgrader documents (and a sticky inbound of ours)
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((exchange / "backprop-from-scratch" / "inbound").stat().st_mode) == 0o3733
+    assert stat.S_IMODE(hub.course_dir.stat().st_mode) == 0o700 and hub.course_dir.owner() == hub.instructor
 
     pages, validations = {}, {}
     for role, backward in [("ontime", TYPED_BACKWARD), ("buggy", BUGGY_BACKWARD)]:
         pages[role], *validations[role] = student_works(browser, hub, role, shots, backward)
     # the due date passes: set as instructors do, with the plain nbgrader command (or the formgrader's edit)
-    due = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    due = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
     done = course("hub", "nbgrader", "--hub-dir", str(hub.hub_dir), "db", "assignment", "add", ASSIGNMENT,
                   f"--duedate={due}")
     assert done.returncode == 0, done.stdout + done.stderr
-    time.sleep(1.1)  # timestamps have sub-second precision; make "after the due date" unambiguous
     pages["late"], *validations["late"] = student_works(browser, hub, "late", shots, TYPED_BACKWARD)
 
     assert validations["ontime"][0] == validations["late"][0] == "success", validations
     kind, text = validations["buggy"]
     assert kind == "failed" and "dx" in text, f"Validate told the buggy student: {kind}: {text}"
 
-    teacher.bring_to_front()
-    frame = open_formgrader(teacher)
-    formgrader_action(teacher, frame, "collect", f"Successfully collected submissions of '{ASSIGNMENT}'", shots,
+    formgrader_action(formgrader, "collect", f"Successfully collected submissions of '{ASSIGNMENT}'", shots,
                       "instructor-collected")
     submitted = hub.course_dir / "submitted"
     assert sorted(p.name for p in submitted.iterdir()) == sorted(hub.students.values())
@@ -438,16 +468,19 @@ def test_a_class_runs_through_the_exchange(hub, browser, shots):
     root_owned = [p for p in hub.course_dir.rglob("*") if p.lstat().st_uid != owner]
     assert not root_owned, f"course grade left files the instructor cannot change: {root_owned[:5]}"
 
-    teacher.bring_to_front()
-    frame = open_formgrader(teacher)
-    formgrader_action(teacher, frame, "release-feedback", f"Successfully released feedback of '{ASSIGNMENT}'",
+    formgrader_action(formgrader, "release-feedback", f"Successfully released feedback of '{ASSIGNMENT}'",
                       shots, "instructor-released-feedback")
 
     texts = {}
     for role in ("ontime", "buggy", "late"):
         pages[role].bring_to_front()
-        texts[role] = fetch_and_open_feedback(pages[role], role, shots)
-    assert "Late penalty" not in texts["ontime"]
+        frame, texts[role] = fetch_and_open_feedback(pages[role], role, shots)
+        if role == "buggy":  # the named mistake, where the student reads it: under the graded cell
+            mistake = frame.get_by_text("Likely mistake").first
+            mistake.scroll_into_view_if_needed()
+            expect(mistake).to_be_visible()
+            shots(pages[role], "buggy-feedback-mistake")
+    assert "Late penalty" not in texts["ontime"] and "6 / 6" in texts["ontime"]
     assert "MulLayer.backward" in texts["buggy"] and "Likely mistake" in texts["buggy"], texts["buggy"][:3000]
     assert "Late penalty: -0.6 points" in texts["late"] and "5.4 / 6" in texts["late"], texts["late"][:3000]
     print(f"class flow: {time.monotonic() - t0:.0f} s, {len(shots.taken)} screenshots in {shots.folder}")
