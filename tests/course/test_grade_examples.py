@@ -61,11 +61,12 @@ def test_buggy_gets_partial_credit(graded, assignment):
 
 
 def test_buggy_simple_layers_score_and_message(graded):
-    """Does the MulLayer.backward bug cost exactly the cells that use it, and is it named?"""
+    """Does the MulLayer.backward bug cost points in its own cell only (half of it: dx is wrong, dy is right),
+    not in the shopping graphs that use the layer, and is it named?"""
     g = graded[1][("buggy", "02_simple_layers")]
     scores = {c.grade_id: c.score for c in g.cells}
-    assert scores == {"mul_layer_forward": 1, "mul_layer_backward": 0, "add_layer": 1, "buy_apples": 0,
-                      "buy_apples_oranges": 0}
+    assert scores == {"mul_layer_forward": 1, "mul_layer_backward": 1, "add_layer": 1, "buy_apples": 1,
+                      "buy_apples_oranges": 1}
     report = "\n".join(c.report() for c in g.cells)
     assert "MulLayer.backward" in report and "not times x" in report
 

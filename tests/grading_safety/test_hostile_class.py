@@ -2,7 +2,7 @@
 
 Every hostile submission is the released 02_simple_layers notebook (answer cells left as stubs, or
 replaced by code that only cheats) plus hostile code. Each must score 0 with the reason written down,
-while a perfect and a buggy student in the same batch get 6/6 and 2/6. Broken input (bad JSON, no
+while a perfect and a buggy student in the same batch get 6/6 and 5/6. Broken input (bad JSON, no
 notebook, a renamed notebook, extra files, an older release) is graded with a reason and the batch goes
 on. The class is graded twice: scores and feedback pages must be identical.
 
@@ -570,7 +570,7 @@ def test_reference_students_are_graded_right_in_the_same_batch(graded):
         g = run["grades"]
         for prefix in ("z_", "m_"):
             assert g[f"{prefix}perfect"].score == 6, why(g[f"{prefix}perfect"])
-            assert g[f"{prefix}buggy"].score == 2, why(g[f"{prefix}buggy"])
+            assert g[f"{prefix}buggy"].score == 5, why(g[f"{prefix}buggy"])
             assert not g[f"{prefix}perfect"].notes and g[f"{prefix}perfect"].status == "graded"
 
 
@@ -679,7 +679,7 @@ def test_a_resubmission_replaces_the_grade_and_the_first_version_is_archived(gra
     from nbgrader.api import Gradebook
 
     course_dir, _, runs = graded
-    assert runs[0]["grades"]["r_resubmits"].score == 2
+    assert runs[0]["grades"]["r_resubmits"].score == 5
     second = runs[1]["grades"]["r_resubmits"]
     assert second.score == 0 and "was deleted" in why(second)
     archived = list((course_dir / "archive").glob(f"*/r_resubmits/{A}/{NB}"))
