@@ -22,6 +22,7 @@ import json
 import re
 import sqlite3
 import statistics
+import textwrap
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
@@ -331,7 +332,7 @@ class ClassReport:
     assignments: list  # [AssignmentStat], course order
     students: list  # every student: in a result or on the roster, sorted
     rows: list  # mistakes.csv rows
-    drops: list  # (student, from assignment, from %, to assignment, to %)
+    drops: list  # per student, the largest: (student, from assignment, from %, to assignment, to %, drops)
     missing: list  # (student, [assignments not handed in])
     problems: list = field(default_factory=list)
 
@@ -420,9 +421,10 @@ def aggregate(results, roster=(), problems=()):
             if r.status in REAL:
                 graded.setdefault(r.student, []).append((a.name, r.percent))
     for s, seq in graded.items():
-        for (prev, p), (cur, q) in zip(seq, seq[1:]):
-            if p - q >= DROP_POINTS:
-                drops.append((s, prev, p, cur, q))
+        sharp = [(prev, p, cur, q) for (prev, p), (cur, q) in zip(seq, seq[1:]) if p - q >= DROP_POINTS]
+        if sharp:
+            prev, p, cur, q = max(sharp, key=lambda d: d[1] - d[3])  # the first of equal drops
+            drops.append((s, prev, p, cur, q, len(sharp)))
     drops.sort(key=lambda d: (-(d[2] - d[4]), d[0], _order(d[1])))
     return ClassReport(stats, students, rows, drops, missing, list(problems))
 
@@ -460,9 +462,12 @@ def _png(fig):
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\s][^*<>]{0,80}?)\*(?![\w*])")  # *other*, not the * of x * y
+
+
 def _plain(text):
-    """Text for a matplotlib label: no mathtext (a ``$`` would start it), no markdown stars."""
-    return text.replace("*", "").replace("$", r"\$")
+    """Text for a matplotlib label: no mathtext (a ``$`` would start it), no emphasis stars."""
+    return _EMPHASIS.sub(r"\1", text).replace("$", r"\$")
 
 
 def plot_distribution(a):
@@ -521,8 +526,6 @@ def plot_cells(a):
 
 def plot_mistakes(a):
     """Horizontal bars: the most common named mistakes, by share of students, most common on top."""
-    import textwrap
-
     from matplotlib.ticker import MultipleLocator
 
     top = a.top_mistakes()[:TOP_MISTAKES_PLOTTED]
@@ -563,7 +566,8 @@ h3{margin-top:1.6em}
 .stats li{background:#f0f3f7;border-radius:6px;padding:.35em .7em}.stats b{font-size:1.1em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.93em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f0f3f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f0f3f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
+#overview td.mistake{min-width:22em}
 tbody tr:nth-child(even){background:#fafbfc}
 figure{margin:.8em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.88em;color:#555}code{font-size:.92em;background:#f3f3f3;padding:0 .2em;border-radius:3px}
@@ -584,7 +588,7 @@ def _rich(text):
     """A grader's message as HTML: escaped, then ``*word*`` in italics and ```code``` as code."""
     out = _e(text)
     out = re.sub(r"`([^`<>]{1,200})`", r"<code>\1</code>", out)
-    return re.sub(r"(?<![\w*])\*([^*\s][^*<>]{0,80}?)\*(?![\w*])", r"<em>\1</em>", out)
+    return _EMPHASIS.sub(r"<em>\1</em>", out)
 
 
 def _pct(n, d):
@@ -678,7 +682,8 @@ def _overview(report):
            '<th class="n">mean</th><th class="n">median</th><th>most common mistake</th></tr></thead><tbody>']
     for a in report.assignments:
         top = a.top_mistakes()
-        first = (f'{_rich(top[0].text)} <span class="muted">({_pct(len(top[0].students), a.ran)})</span>'
+        short = textwrap.shorten(top[0].text, 110, placeholder=" …") if top else ""
+        first = (f'{_rich(short)} <span class="muted">({_pct(len(top[0].students), a.ran)})</span>'
                  if top else '<span class="muted">none named</span>')
         out.append(f'<tr><td><a href="#{_e(_anchor(a.name))}">{_e(a.name)}</a></td><td class="n">{a.submitted}</td>'
                    f'<td class="n">{len(a.missing)}</td><td class="n">{a.late}</td>'
@@ -765,11 +770,12 @@ def _across(report):
         out.append('<p class="muted">No student\'s score fell that much from one handed-in assignment to the '
                    "next.</p>")
     else:
+        out.append(f"<p>{len(report.drops)} of {len(report.students)} students; each with their largest drop.</p>")
         out.append('<table class="drops"><thead><tr><th>student</th><th>from</th><th>to</th>'
-                   '<th class="n">drop</th></tr></thead><tbody>')
-        for s, prev, p, cur, q in report.drops:
+                   '<th class="n">drop</th><th class="n">sharp drops</th></tr></thead><tbody>')
+        for s, prev, p, cur, q, n in report.drops:
             out.append(f"<tr><td>{_who(s)}</td><td>{_e(prev)}: {p:.0f}%</td><td>{_e(cur)}: {q:.0f}%</td>"
-                       f'<td class="n">{p - q:.0f} points</td></tr>')
+                       f'<td class="n">{p - q:.0f} points</td><td class="n">{n}</td></tr>')
         out.append("</tbody></table>")
     out.append("<h3>Not submitted</h3>")
     if not report.missing:

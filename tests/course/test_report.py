@@ -157,7 +157,7 @@ def test_other_failures_by_kind(built):
 def test_drops_and_missing(built):
     """Sharp drops between handed-in assignments, and who did not hand in what (roster included)?"""
     _, report = built
-    assert report.drops == [("ann", A02, 100.0, A04, 20.0)]  # bob went up; nobody else has two grades
+    assert report.drops == [("ann", A02, 100.0, A04, 20.0, 1)]  # bob went up; nobody else has two grades
     missing = dict(report.missing)
     assert missing["fay"] == [A02, A04]  # on the roster, never handed in
     assert missing["cat"] == [A04] and "ann" not in missing and "bob" not in missing
