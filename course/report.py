@@ -567,7 +567,7 @@ h3{margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.93em}
 th,td{border-bottom:1px solid #e3e3e3;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f0f3f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}
-#overview td.mistake{min-width:22em}
+#overview td.mistake{min-width:20em}
 tbody tr:nth-child(even){background:#fafbfc}
 figure{margin:.8em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.88em;color:#555}code{font-size:.92em;background:#f3f3f3;padding:0 .2em;border-radius:3px}
@@ -593,6 +593,10 @@ def _rich(text):
 
 def _pct(n, d):
     return f"{round(100 * n / d)}%" if d else "–"
+
+
+def _percent(value, max_score):
+    return f"{100 * value / max_score:.0f}%" if value is not None and max_score else "–"
 
 
 def _points(value, max_score):
@@ -688,8 +692,8 @@ def _overview(report):
         out.append(f'<tr><td><a href="#{_e(_anchor(a.name))}">{_e(a.name)}</a></td><td class="n">{a.submitted}</td>'
                    f'<td class="n">{len(a.missing)}</td><td class="n">{a.late}</td>'
                    f'<td class="n">{a.count("broken")}</td><td class="n">{a.count("error")}</td>'
-                   f'<td class="n">{a.count("grader error")}</td><td class="n">{_points(a.mean, a.max_score)}</td>'
-                   f'<td class="n">{_points(a.median, a.max_score)}</td><td class="mistake">{first}</td></tr>')
+                   f'<td class="n">{a.count("grader error")}</td><td class="n">{_percent(a.mean, a.max_score)}</td>'
+                   f'<td class="n">{_percent(a.median, a.max_score)}</td><td class="mistake">{first}</td></tr>')
     out.append("</tbody></table></section>")
     return out
 
