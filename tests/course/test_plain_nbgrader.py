@@ -35,7 +35,7 @@ def test_generate_autograde_export(tmp_path):
     out = _nbgrader(["export"], tmp_path)
     assert out.returncode == 0, out.stderr
     scores = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(open(tmp_path / "grades.csv"))}
-    assert scores == {"perfect": 6.0, "buggy": 2.0, "blank": 0.0}
+    assert scores == {"perfect": 6.0, "buggy": 5.0, "blank": 0.0}  # one slip, one penalty; per-output credit
     out = _nbgrader(["generate_feedback", A], tmp_path)
     assert out.returncode == 0, out.stderr
     html = (tmp_path / "feedback" / "buggy" / A / "simple_layers.html").read_text()
