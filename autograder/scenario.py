@@ -13,9 +13,11 @@ student already has in the assignment folder); and ``checks``, one probe module 
 
 * seeded input makers: random numbers, made-up datasets, stand-in objects with known numbers;
 * drivers ``run(ns, inputs)`` that call the student's code on those inputs and return what it returned,
-  unjudged; recording wrappers and stand-ins that note how the student's code uses its own components
-  (token layers that compute nothing, a numerical_gradient that only evaluates ``f``, a probe network
-  that is no network of the course, a wrapper that passes every call on to the student's sgd_update);
+  unjudged (for numerical gradients: the student's own function evaluated at inputs nudged by +h and -h;
+  the differences and divisions are the judge's); recording wrappers and stand-ins that note how the
+  student's code uses its own components (token layers that compute nothing, a numerical_gradient that
+  only evaluates ``f``, a probe network that is no network of the course, a wrapper that passes every
+  call on to the student's sgd_update);
 * messages that restate the notebook's contract (a name is missing, a return value has the wrong type).
 
 Nothing here computes a graded answer, an expected value or a verdict: no reference, no tolerance, no
