@@ -111,14 +111,20 @@ def judge_scenario(sc, recorded, error, ref_ns=None):
             got[key] = f"was not produced (the check did not get as far as `{key}`)"
     problems, right = [], 0
     for key in keys:
-        msg = rule.comparer(key)(key, got, exp, inputs)
+        try:
+            msg = rule.comparer(key)(key, got, exp, inputs)
+        except Exception:  # a recorded value in a form no comparer expects (a tampered record): no points
+            msg = f"{key} is not in the form the hidden test expects."
         if not msg:
             right += 1
             continue
         hint = "" if LIKELY.strip() in msg else diagnose(rule, key, got, exp, inputs)
         problems.append(msg + (LIKELY + hint if hint else ""))
     if problems and rule.note:
-        note = rule.note(got, exp, inputs)
+        try:
+            note = rule.note(got, exp, inputs)
+        except Exception:
+            note = ""
         if note:
             problems.append(note)
     earned = (right / len(keys) if keys else 1.0) if rule.credit == "output" else float(not problems)

@@ -217,3 +217,17 @@ def test_derived_quantities_are_never_taken_from_the_record():
             assert not cell.checks[0].passed and not cell.checks[1].passed and cell.checks[2].passed
         else:
             assert cell.score == 0, cell.report()
+
+
+def test_a_record_in_a_form_no_comparer_expects_scores_zero_without_crashing():
+    """Do values of unexpected shapes or types in a (tampered) record cost the scenario, never crash the judge?"""
+    from autograder.checks import scenarios_for
+
+    keys = ("W1", "relative error of W1 vs a numerical gradient of your loss", "~loss +h W1")
+    odd = {"two_layer_net_gradient": {k: np.zeros((3, 3, 3)) for k in keys},
+           "train_recipe": {"~weights": np.zeros((2, 2)), "~batch rows": np.array([7]), "~sgd calls": np.zeros(3)},
+           "buy_apples": {"~trace": np.zeros((2, 7)), "~traced price": np.zeros(4), "price": np.zeros((2, 2))}}
+    for grade_id, outputs in odd.items():
+        records = {sc.index: (dict(outputs), None) for sc in scenarios_for(grade_id)}
+        cell = judge_cell(grade_id, 1, records)
+        assert cell.score == 0, cell.report()
