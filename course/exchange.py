@@ -113,7 +113,7 @@ def settle(before, jobs, grades, regrade, log=print):
         if attempt == 1:
             break
         again = [jobs[i] for i in changed]
-        before = dict(before, **snapshot(again))
+        before = {**before, **snapshot(again)}
         for i, grade in zip(changed, regrade(again)):
             grades[i] = grade
     for line in notices:

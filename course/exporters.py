@@ -151,7 +151,7 @@ class TotalsExporter(CourseExporter):
 def _late_text(penalty, when):
     if not penalty:
         return ""
-    return f"late penalty -{penalty:g} points" + (f" (submitted {when:%Y-%m-%d %H:%M} UTC)" if when else "")
+    return f"late penalty of {penalty:g} points" + (f" (submitted {when:%Y-%m-%d %H:%M} UTC)" if when else "")
 
 
 EXPORTERS = {"canvas": CanvasExporter, "moodle": MoodleExporter, "totals": TotalsExporter}
