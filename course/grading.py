@@ -18,23 +18,32 @@ import nbformat
 from autograder import intake
 from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
 
-from . import lateness
+from . import gradebook, lateness
 from .exchange import Bookkeeping, copy_stamps, grading_workdir, settle, snapshot
 from .feedback import write_feedback_html, write_feedback_pages  # noqa: F401  (write_feedback_html: the API)
+from .gradebook import GRADEBOOK_WAIT, GradebookBusy, GradebookIncomplete, record_in_gradebook  # noqa: F401 (moved)
+from .layout import course_root
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
 
 
-def prepare_course_dir(course_dir, names=None, log=print):
-    """Mirror source/ into ``course_dir`` and generate there, so its gradebook knows every graded cell."""
+def prepare_course_dir(course_dir, names=None, log=print, db_url=None):
+    """Mirror source/ into ``course_dir`` and generate there, so its gradebook knows every graded cell.
+
+    The gradebook: ``db_url``, else the course folder's nbgrader_config.py, else its gradebook.db
+    (course/gradebook.py). source/ comes from the repository or from an installed wheel (course/layout.py);
+    the student helpers are written into the course folder's copy, never into the repository or the package."""
     course_dir = Path(course_dir)
-    api = nbgrader_api(course_dir, course_dir / "gradebook.db")
-    selected = assignments(ROOT, names)
+    url = gradebook.resolve_db_url(course_dir, db_url)
+    gradebook.check_connection(url)
+    api = nbgrader_api(course_dir, course_dir / "gradebook.db", db_url=url)
+    materials = course_root()
+    selected = assignments(materials, names)
     for a in selected:
-        sync_helpers(a, ROOT)
         dest = course_dir / "source" / a.name
         shutil.rmtree(dest, ignore_errors=True)
-        shutil.copytree(ROOT / "source" / a.name, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        shutil.copytree(materials / "source" / a.name, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        sync_helpers(a, ROOT, target=dest)
         generate(api, a)
     return api, selected
 
@@ -82,70 +91,6 @@ def _same_tree(a, b):
     files = lambda root: sorted(str(p.relative_to(root)) for p in Path(root).rglob("*"))  # noqa: E731
     return files(a) == files(b) and all(
         filecmp.cmp(Path(a) / f, Path(b) / f, shallow=False) for f in files(a) if (Path(a) / f).is_file())
-
-
-GRADEBOOK_WAIT = 300  # seconds a gradebook write waits for a lock held elsewhere (sqlite's default: 5)
-
-
-class GradebookBusy(RuntimeError):
-    pass
-
-
-class GradebookIncomplete(RuntimeError):
-    """Some submissions could not be written to the gradebook (the others were)."""
-
-
-def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):
-    """Write every score into nbgrader's gradebook, one submission at a time, from this one thread.
-
-    Grading workers never touch the gradebook, so grading itself cannot meet "database is locked". A lock
-    held elsewhere (the formgrader saving a manual grade, an ``nbgrader`` command) is waited for up to
-    ``wait`` seconds; after that, :class:`GradebookBusy` says what to do (every result is already in
-    ``grades.csv`` and ``reports/``, written first)."""
-    import warnings
-
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import OperationalError
-
-    url = api.coursedir.db_url
-    if url.startswith("sqlite:") and "?" not in url:
-        url += f"?timeout={wait:g}"
-    failed = []
-    try:
-        with warnings.catch_warnings(), Gradebook(url) as gb:
-            # nbgrader's add_submission trips SQLAlchemy autoflush warnings; they are harmless
-            warnings.simplefilter("ignore")
-            for g in grades:
-                try:
-                    gb.update_or_create_student(g.student)
-                    try:
-                        gb.find_submission(g.assignment, g.student)
-                    except MissingEntry:
-                        gb.add_submission(g.assignment, g.student)
-                    notebook = Path(g.notebook).stem
-                    for cell in g.cells:
-                        grade = gb.find_grade(cell.grade_id, notebook, g.assignment, g.student)
-                        grade.auto_score = cell.score
-                        grade.needs_manual_grade = False
-                    lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
-                    gb.db.commit()
-                except OperationalError:
-                    raise
-                except Exception as exc:  # one submission the gradebook refuses never keeps out the others
-                    gb.db.rollback()
-                    failed.append(f"{g.student}/{g.assignment} ({type(exc).__name__}: {str(exc)[:200]})")
-    except OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-        raise GradebookBusy(
-            f"the gradebook ({url.split('?')[0]}) stayed locked by another program for {wait:g} s, so the "
-            "scores are not in it yet. Nothing is lost: grades.csv, reports/grades.json and the feedback "
-            "pages hold every result. Close the formgrader (or other nbgrader commands) and run the same "
-            "`course grade` command again.") from None
-    if failed:
-        raise GradebookIncomplete(
-            f"the gradebook refused {len(failed)} submission(s): {'; '.join(failed)}. Every other score is in it, "
-            "and grades.csv, reports/ and the feedback pages hold every result, these included.")
 
 
 def csv_cell(value):
@@ -265,14 +210,15 @@ class GradingInputError(Exception):
 
 
 def grade_class(submissions, course_dir, *, names=None, workers=None, limits=None, sandbox=None,
-                progress=True, log=print):
+                progress=True, log=print, db_url=None):
     """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``.
 
-    Paths may be relative (to the current folder); they are resolved once, here."""
+    Paths may be relative (to the current folder); they are resolved once, here. ``db_url``: the gradebook
+    (see :func:`prepare_course_dir`)."""
     course_dir = Path(course_dir).resolve()
     submissions = Path(submissions).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
-    api, selected = prepare_course_dir(course_dir, names, log=log)
+    api, selected = prepare_course_dir(course_dir, names, log=log, db_url=db_url)
     known = {a.name: a for a in selected}
     unpacked = course_dir / ".unpacked"
     shutil.rmtree(unpacked, ignore_errors=True)

@@ -168,8 +168,9 @@ def check_names(assignment, root=ROOT):
     return problems
 
 
-def nbgrader_api(course_dir, db_path):
-    """An NbGraderAPI for ``course_dir`` with the gradebook at ``db_path`` (kept out of the source tree)."""
+def nbgrader_api(course_dir, db_path, db_url=None):
+    """An NbGraderAPI for ``course_dir`` with the gradebook at ``db_path`` (kept out of the source tree), or at
+    ``db_url`` when given (an SQLAlchemy URL: a PostgreSQL server, see course/gradebook.py)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
@@ -182,16 +183,17 @@ def nbgrader_api(course_dir, db_path):
     namespace = {"get_config": lambda: config}
     exec(compile(config_file.read_text(), str(config_file), "exec"), namespace)
     config.CourseDirectory.root = str(course_dir)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    config.CourseDirectory.db_url = f"sqlite:///{Path(db_path).resolve()}"
+    if db_url is None:
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    config.CourseDirectory.db_url = db_url or f"sqlite:///{Path(db_path).resolve()}"
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir, config=config)
 
 
-def sync_helpers(assignment, root=ROOT):
-    """Copy the student-side helper files an assignment needs into its source folder."""
+def sync_helpers(assignment, root=ROOT, target=None):
+    """Copy the student-side helper files an assignment needs into its source folder (or into ``target``)."""
     for src, dest in assignment.extra_files:
-        src, dest = root / src, root / "source" / assignment.name / dest
+        src, dest = root / src, Path(target or root / "source" / assignment.name) / dest
         if src.is_dir():
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
