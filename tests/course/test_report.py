@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import urllib.parse
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -296,21 +297,25 @@ def _hidden_lines():
     return lines
 
 
+# a change no recogniser knows: its failures say "expected ... but got ..." and name no mistake
+ODD = SimpleNamespace(name="Affine.forward scales its output", old="out = np.dot(self.x, self.W) + self.b",
+                      new="out = 1.5 * (np.dot(self.x, self.W) + self.b)")
+
+
 @pytest.fixture(scope="module")
 def real_class(tmp_path_factory, sandbox):
     """04_affine_softmax graded by `course grade`'s library function for four synthetic students."""
     from course.grading import grade_class
-    from course.synthetic import Plan, write_class
+    from course.synthetic import Plan, load_catalogue, write_class
 
     base = tmp_path_factory.mktemp("report-real")
     plans = {"synthetic-01": {A04: Plan()},
-             # columns normalised: named in softmax, unnamed "loss is wrong ... expected ... but got ..." later
-             "synthetic-02": {A04: Plan("solved", ("Affine.backward: dx without transposing W",
+             "synthetic-02": {A04: Plan("solved", ("Affine.backward: dx without transposing W", ODD.name,
                                                     "softmax normalises columns (axis=0)"))},
              "synthetic-03": {A04: Plan("solved", ("softmax without the max shift",
                                                     "Affine.dW transposed (dout.T @ x)"))},
              "synthetic-04": {A04: Plan("blank")}}
-    write_class(base / "submitted", plans)
+    write_class(base / "submitted", plans, mutants=load_catalogue() + [ODD])
     grade_class(base / "submitted", base / "course", names=[A04], workers=1, sandbox=sandbox, progress=False,
                 log=lambda *a: None)
     return base / "course"
@@ -324,7 +329,7 @@ def test_course_grade_writes_the_report(real_class):
     assert stats.submitted == stats.ran == 4
     texts = " ".join(m.text for m in stats.top_mistakes())
     assert "subtract the max before exp" in texts and "transpose" in texts
-    assert set(stats.kinds) >= {"not implemented", "wrong values"}
+    assert set(stats.kinds) >= {"not implemented", "wrong values"}, "the odd change must fail without a name"
 
 
 def test_no_hidden_test_or_reference_in_page_or_csv(real_class):
