@@ -14,6 +14,7 @@ page or the CSV: a named mistake is the grader's fixed text, and other messages 
 """
 
 import base64
+import contextlib
 import csv
 import hashlib
 import html
@@ -150,15 +151,30 @@ def load_results(course_dir):
 
 
 def read_roster(course_dir):
-    """The students in the course folder's gradebook (nbgrader's roster), read-only; empty if there is none."""
-    db = Path(course_dir) / "gradebook.db"
-    if not db.is_file():
-        return set()
+    """The students on the course's gradebook roster (nbgrader's student table; the gradebook the course folder's
+    ``nbgrader_config.py`` names, else its ``gradebook.db``), read only; empty when there is none to read."""
     try:
-        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5) as con:
-            return {row[0] for row in con.execute("SELECT id FROM student") if isinstance(row[0], str)}
-    except sqlite3.Error:
+        from .gradebook import is_sqlite, resolve_db_url
+
+        url = resolve_db_url(course_dir)
+        if is_sqlite(url):
+            db = Path(url[len("sqlite:///"):].partition("?")[0])
+            if not db.is_file():
+                return set()
+            with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as con:
+                rows = con.execute("SELECT id FROM student").fetchall()
+        else:
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine(url)
+            try:
+                with engine.connect() as con:
+                    rows = con.execute(text("SELECT id FROM student")).fetchall()
+            finally:
+                engine.dispose()
+    except Exception:  # no gradebook yet, another layout, a server away: the report goes on without a roster
         return set()
+    return {row[0] for row in rows if isinstance(row[0], str)}
 
 
 # -- named mistakes and other failures ---------------------------------------------------------------------------
