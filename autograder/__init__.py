@@ -1,8 +1,9 @@
-"""The grading side of Backprop from Scratch.
+"""The grading side of Backprop from Scratch (ARCHITECTURE.md draws how the modules fit together).
 
 - ``reference``: the answer key (never given to students).
 - ``compare``: friendly comparisons (also shipped to students as ``bp_checks.py``).
-- ``scenario`` / ``checks``: the hidden tests, as seeded scenarios per graded cell.
-- ``hidden``: what hidden test cells call; ``judge``: compares records with the reference.
-- ``notebook``, ``execute``, ``pipeline``, ``feedback``: grading a class of submissions.
+- ``scenario`` / ``checks``: the kernel side of the hidden tests (seeded inputs and drivers per graded cell).
+- ``hidden``: what hidden test cells call; ``records``: the record files they write.
+- ``judge`` / ``rules``: compare the records with the reference, in the grader's own process.
+- ``intake``, ``notebook``, ``runner``, ``executor``, ``frames``, ``sandbox``, ``pipeline``: grading a class.
 """

@@ -18,14 +18,15 @@ import nbformat
 
 from . import intake
 from . import notebook as nbtools
-from .execute import SINGLE_THREAD_ENV, run_notebook
 from .hidden import RECORD_ENV
 from .judge import CellResult, judge_cell, reference_namespace
 from .records import load_records
+from .runner import SINGLE_THREAD_ENV, run_notebook
 
 # what the kernel may import from the grader (autograder/scenario.py says why it gives nothing away): never the
 # judge or its rules (autograder/rules), never the reference, never the pipeline
-RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "execute.py", "checks"]
+RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
+                 "checks"]
 
 
 @dataclass

@@ -9,7 +9,7 @@ Inside the sandbox (``bwrap``, Debian/Ubuntu package ``bubblewrap``):
   an installed copy of the grader or course packages inside the Python installation is hidden;
 * writable: only memory-backed folders that vanish with the run (the notebook's folder
   ``/home/student``, ``/grader/records``, ``/tmp``); the root is read-only. Nothing of the host is
-  writable; what the run produces goes back to the grader through a pipe (``autograder.execute``).
+  writable; what the run produces goes back to the grader through a pipe (``autograder.executor``).
   The course folder, the gradebook, the other students' work and the repository are not mounted at
   all, and the notebook sees none of the grader's paths or environment variables.
 
@@ -17,8 +17,8 @@ Limits, per notebook: a cgroup (v1, or v2 where the controllers are delegated) w
 (``pids.max``: processes and threads), a memory cap (``memory.limit_in_bytes`` and the swap limit; the
 in-memory folders count too) and one CPU's worth of time; everything in the cgroup is killed at the
 end, so nothing the notebook started survives it. A per-cell and a per-notebook time limit are
-enforced by ``autograder.execute``. Address-space randomisation is switched off in the sandbox
-(``setarch -R``) so that feedback is the same from one run to the next.
+enforced by ``autograder.executor`` and ``autograder.runner``. Address-space randomisation is switched off
+in the sandbox (``setarch -R``) so that feedback is the same from one run to the next.
 
 Where cgroups cannot be used, the sandbox still runs, with the memory capped by address space
 (``prlimit --as``, the cap plus 1 GB for reservations) and no process cap, and says so once on
@@ -363,7 +363,7 @@ class Bubblewrap:
 
 
 class SandboxRun:
-    """One notebook's sandbox (see ``autograder.execute.run_notebook`` for how it is used).
+    """One notebook's sandbox (see ``autograder.runner.run_notebook`` for how it is used).
 
     Inside, the notebook sees fixed paths, never the grader's: its folder (also ``HOME``) is
     ``/home/student``, the grader runtime ``/grader/runtime``, the records folder ``/grader/records``.
@@ -383,8 +383,8 @@ class SandboxRun:
 
     def env(self, env):
         """The environment for the sandbox: the kernel settings of ``env``, paths as seen inside."""
-        from .execute import SINGLE_THREAD_ENV
         from .hidden import RECORD_ENV
+        from .runner import SINGLE_THREAD_ENV
 
         kept = {k: v for k, v in env.items() if k in self.ENV_KEEP or k in SINGLE_THREAD_ENV}
         kept.update(HOME=self.HOME, TMPDIR="/tmp", PYTHONPATH=self.RUNTIME, **{RECORD_ENV: self.RECORDS},

@@ -8,8 +8,9 @@ judge's job (``autograder.judge``, with the rules of ``autograder.rules``), wher
 **What the kernel can read, and why it gives nothing away.** Under ``course grade`` the kernel runs in
 the sandbox with a copy of the grader's *runtime* (``autograder.pipeline.RUNTIME_FILES``), which student
 code can import, read or print: this module; ``hidden`` (what hidden cells call); ``records`` (the record
-file format); ``execute`` (the cell runner); ``compare`` (byte for byte the ``bp_checks.py`` that every
-student already has in the assignment folder); and ``checks``, one probe module per assignment. They hold
+file format); ``executor`` and ``frames`` (the cell runner and its pipe); ``compare`` (byte for byte the
+``bp_checks.py`` that every student already has in the assignment folder); and ``checks``, one probe module
+per assignment. They hold
 
 * seeded input makers: random numbers, made-up datasets, stand-in objects with known numbers;
 * drivers ``run(ns, inputs)`` that call the student's code on those inputs and return what it returned,

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import sandbox as sb  # noqa: E402
-from autograder.execute import SINGLE_THREAD_ENV, run_notebook  # noqa: E402
 from autograder.pipeline import Limits, make_runtime  # noqa: E402
+from autograder.runner import SINGLE_THREAD_ENV, run_notebook  # noqa: E402
 from course.examples import BUGS  # noqa: E402
 from course.examples import EXAMPLES as EXAMPLE_DIR  # noqa: E402
 from course.release import perfect_submission  # noqa: E402
@@ -116,10 +116,12 @@ def trivial_notebook(work, box, repeat=3):
         nbformat.write(nb, job / "in.ipynb")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
         env.update(SINGLE_THREAD_ENV, PYTHONPATH=str(runtime), HOME=str(run), BFS_RECORD_DIR=str(records))
+        limits = Limits()
         wrap = box.wrapper(run_dir=run, record_dir=records, workdir=job, runtime=runtime,
-                           limits=Limits()) if box else None
+                           limits=limits) if box else None
         t = time.perf_counter()
-        result = run_notebook(job / "in.ipynb", job / "out.ipynb", cwd=run, env=env, wrap=wrap, record_dir=records)
+        result = run_notebook(job / "in.ipynb", job / "out.ipynb", cwd=run, env=env, wrap=wrap, record_dir=records,
+                              cell_timeout=limits.cell_timeout, total_timeout=limits.notebook_timeout)
         times.append(time.perf_counter() - t)
         assert result.ok, result.reason
     return statistics.median(times)

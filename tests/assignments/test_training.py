@@ -378,7 +378,7 @@ def _train_real(which, iters, data_dir):
     import subprocess
     import sys
 
-    from autograder.execute import SINGLE_THREAD_ENV
+    from autograder.runner import SINGLE_THREAD_ENV
 
     env = {**os.environ, **SINGLE_THREAD_ENV, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", TRAIN_SCRIPT, which, str(iters), str(data_dir)], env=env,

@@ -26,7 +26,7 @@ from autograder.scenario import execute
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograder"
-KERNEL_FILES = {"__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "execute.py",
+KERNEL_FILES = {"__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
                 *(f"checks/{p.name}" for p in (PACKAGE / "checks").glob("*.py"))}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import execute as ex
+from autograder import executor, frames, runner
 from autograder import sandbox as sb
 from autograder.pipeline import Limits, make_runtime
 
@@ -33,7 +33,7 @@ def test_the_sandbox_command_shows_no_grader_path_and_makes_the_root_read_only(t
     job, run, records, runtime = job_dirs(tmp_path)
     wrap = plain_box(tmp_path).wrapper(run_dir=run, record_dir=records, workdir=job, runtime=runtime,
                                        limits=Limits(memory_mb=300))
-    argv = wrap([sys.executable, "-m", "autograder.execute", "-", "--cwd", str(run), "--collect", str(records)])
+    argv = wrap([sys.executable, "-m", "autograder.executor", "-", "--cwd", str(run), "--collect", str(records)])
     inside = argv[argv.index("--") + 1:]
     assert str(run) not in inside and str(records) not in inside and str(tmp_path) not in " ".join(inside)
     assert inside[-4:] == ["--cwd", "/home/student", "--collect", "/grader/records"]
@@ -52,7 +52,7 @@ def test_the_sandbox_environment_keeps_kernel_settings_only(tmp_path):
     job, run, records, runtime = job_dirs(tmp_path)
     wrap = plain_box(tmp_path).wrapper(run_dir=run, record_dir=records, workdir=job, runtime=runtime,
                                        limits=Limits())
-    env = dict(os.environ, GITHUB_TOKEN="secret", AWS_SECRET_ACCESS_KEY="secret", **ex.SINGLE_THREAD_ENV,
+    env = dict(os.environ, GITHUB_TOKEN="secret", AWS_SECRET_ACCESS_KEY="secret", **runner.SINGLE_THREAD_ENV,
                PYTHONPATH=str(runtime), HOME=str(run), BFS_RECORD_DIR=str(records))
     inside = wrap.env(env)
     assert "secret" not in inside.values()
@@ -87,9 +87,9 @@ def test_grading_stops_without_a_sandbox_unless_allowed(monkeypatch, tmp_path):
 def test_stream_coalescing_is_linear_and_keeps_carriage_return_semantics():
     out = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)  # noqa: E731
     started = time.perf_counter()
-    merged = ex._coalesce([out("stdout", "x" * 1_000_000), out("stdout", "y\n")])
+    merged = executor._coalesce([out("stdout", "x" * 1_000_000), out("stdout", "y\n")])
     assert time.perf_counter() - started < 1 and merged[0]["text"] == "x" * 1_000_000 + "y\n"
-    merged = ex._coalesce([out("stderr", "warn\n"), out("stdout", "10%\r"), out("stdout", "100%\ndone\n")])
+    merged = executor._coalesce([out("stderr", "warn\n"), out("stdout", "10%\r"), out("stdout", "100%\ndone\n")])
     assert [(o["name"], o["text"]) for o in merged] == [("stdout", "100%\ndone\n"), ("stderr", "warn\n")]
 
 
@@ -101,9 +101,9 @@ def _run(tmp_path, code, cell_timeout=3, total_timeout=12, wrap=None):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
     nbformat.write(nb, tmp_path / "in.ipynb")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
-    env.update(ex.SINGLE_THREAD_ENV, PYTHONPATH=str(runtime), HOME=str(run), BFS_RECORD_DIR=str(records))
+    env.update(runner.SINGLE_THREAD_ENV, PYTHONPATH=str(runtime), HOME=str(run), BFS_RECORD_DIR=str(records))
     started = time.monotonic()
-    result = ex.run_notebook(tmp_path / "in.ipynb", tmp_path / "out.ipynb", cwd=run, env=env,
+    result = runner.run_notebook(tmp_path / "in.ipynb", tmp_path / "out.ipynb", cwd=run, env=env,
                              cell_timeout=cell_timeout, total_timeout=total_timeout, wrap=wrap)
     return result, nbformat.read(tmp_path / "out.ipynb", as_version=4), time.monotonic() - started
 
@@ -138,8 +138,8 @@ def test_outputs_are_capped_and_records_come_back_through_the_pipe(tmp_path):
         "raise ValueError('z' * 100_000)"])
     assert result.ok
     text = nb.cells[0].outputs[0]["text"]
-    assert len(text) < ex.MAX_STREAM_CHARS + 200 and "output truncated" in text
-    assert len(nb.cells[2].outputs[0]["evalue"]) == ex.MAX_ERROR_CHARS
+    assert len(text) < frames.MAX_STREAM_CHARS + 200 and "output truncated" in text
+    assert len(nb.cells[2].outputs[0]["evalue"]) == frames.MAX_ERROR_CHARS
     assert sorted(p.name for p in (tmp_path / "records").iterdir()) == ["cell.rec"]
 
 
