@@ -427,7 +427,7 @@ def test_a_class_runs_through_the_exchange(hub, browser, shots):
     outbound = Path(json.loads((hub.hub_dir / "hub.json").read_text())["exchange"]) / "backprop-from-scratch" / \
         "outbound" / ASSIGNMENT / NOTEBOOK
     assert outbound.exists(), f"the Release button put nothing at {outbound}"
-    exchange = outbound.parents[2]  # the permissions nbgrader documents (and a sticky inbound of ours)
+    exchange = outbound.parents[3]  # the permissions nbgrader documents (and a sticky inbound of ours)
     assert stat.S_IMODE(exchange.stat().st_mode) == 0o1777
     assert stat.S_IMODE((exchange / "backprop-from-scratch" / "inbound").stat().st_mode) == 0o3733
     assert stat.S_IMODE(hub.course_dir.stat().st_mode) == 0o700 and hub.course_dir.owner() == hub.instructor
@@ -484,3 +484,17 @@ def test_a_class_runs_through_the_exchange(hub, browser, shots):
     assert "MulLayer.backward" in texts["buggy"] and "Likely mistake" in texts["buggy"], texts["buggy"][:3000]
     assert "Late penalty: -0.6 points" in texts["late"] and "5.4 / 6" in texts["late"], texts["late"][:3000]
     print(f"class flow: {time.monotonic() - t0:.0f} s, {len(shots.taken)} screenshots in {shots.folder}")
+
+
+def test_release_to_the_exchange_from_the_command_line(hub):
+    """Does `course release --to-exchange` (its hub part: generate in the course folder, then nbgrader's
+    release_assignment as the instructor) put another assignment in the exchange, owned by the instructor?"""
+    code = ("import sys; from course.hub import release_to_exchange; "
+            "release_to_exchange(sys.argv[1], ['01_computational_graphs'])")
+    done = subprocess.run([sys.executable, "-c", code, str(hub.hub_dir)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    exchange = Path(json.loads((hub.hub_dir / "hub.json").read_text())["exchange"])
+    released = exchange / "backprop-from-scratch" / "outbound" / "01_computational_graphs"
+    assert (released / "computational_graphs.ipynb").exists() and released.owner() == hub.instructor
+    listed = course("hub", "nbgrader", "--hub-dir", str(hub.hub_dir), "list")
+    assert listed.returncode == 0 and "01_computational_graphs" in listed.stdout + listed.stderr, listed.stderr
