@@ -307,8 +307,10 @@ def formgrader_action(page, column, success, shots, step):
     page.reload()
     line = page.locator("tr").filter(has=page.locator("td.name", has_text=ASSIGNMENT))
     line.locator(f"td.{column} a").click()
-    modal = page.locator("#success-modal.in, #error-modal.in")  # .in: Bootstrap's fade-in has ended
+    modal = page.locator("#success-modal, #error-modal")
     modal.wait_for(state="visible", timeout=VALIDATE_MS)
+    page.wait_for_function(  # Bootstrap's fade-in has ended: the dialog is as a person reads it
+        "() => [...document.querySelectorAll('.modal')].some(m => getComputedStyle(m).opacity === '1')")
     text = modal.inner_text()
     shots(page, step)
     assert page.locator("#success-modal").count(), f"the formgrader said: {text}"
