@@ -43,9 +43,39 @@ def graded_cells(nb):
     """``[(grade_id, points)]`` of the auto-graded code cells that carry points, in order.
 
     Visible checks are graded cells worth 0 points: nbgrader's Validate button then reports them when
-    they fail, but they earn nothing, so the judge skips them.
+    they fail, but they earn nothing, so the judge skips them. Written answers (:func:`is_manual`) are
+    graded by a person, never here.
     """
     return [(grade_id(c), points(c)) for c in nb.cells if is_graded(c) and points(c) > 0]
+
+
+def is_manual(cell):
+    """A written answer: nbgrader's "manually graded answer", a markdown cell that is both a solution and a
+    grade cell with points. A person grades it in the formgrader; ``course grade`` keeps it and never scores it."""
+    m = meta(cell)
+    return bool(m.get("solution")) and bool(m.get("grade")) and cell.get("cell_type") == "markdown"
+
+
+def manual_cells(nb):
+    """``[(grade_id, points)]`` of the written answers, in order."""
+    return [(grade_id(c), points(c)) for c in nb.cells if is_manual(c)]
+
+
+def written_answers(nb, template):
+    """The written answers of a (merged or graded) notebook: ``[{"grade_id", "points", "text", "answered"}]``.
+
+    ``answered`` is False when the text is empty or still the released stub (the template's cell), as nbgrader
+    decides "No response" by the cell's checksum."""
+    stubs = {grade_id(c): c.source.strip() for c in template.cells if is_manual(c)}
+    found = {}
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid in stubs and is_manual(cell) and gid not in found:
+            text = cell.source
+            found[gid] = {"grade_id": gid, "points": points(cell), "text": text,
+                          "answered": bool(text.strip()) and text.strip() != stubs[gid]}
+    return [found.get(gid) or {"grade_id": gid, "points": pts, "text": "", "answered": False}
+            for gid, pts in manual_cells(template)]
 
 
 NBGRADER_FIELDS = {"grade_id": str, "solution": bool, "grade": bool, "locked": bool, "task": bool,
@@ -140,8 +170,22 @@ def grading_template(source_nb, release_nb):
     return template
 
 
+def _own_text(cell, template_ids, template_texts):
+    """Is this markdown cell one the student added (not a copy of the assignment's prose), with some text?"""
+    return (not grade_id(cell) and cell.get("id") not in template_ids and cell.source.strip()
+            and cell.source.strip() not in template_texts)
+
+
+def _extra(cell):
+    """A new cell for the student's extra cell: code is run as ordinary code, markdown is kept as text."""
+    if cell.cell_type == "markdown":
+        return nbformat.v4.new_markdown_cell(cell.source)
+    return nbformat.v4.new_code_cell(cell.source)
+
+
 def merge(template, student_nb):
-    """Build the notebook to execute: template structure + the student's answers and extra code cells.
+    """Build the notebook to execute: template structure + the student's answers (code and written) and the
+    cells they added (code cells run, markdown cells kept as text).
 
     Returns ``(notebook, notes)``.
     """
@@ -152,6 +196,8 @@ def merge(template, student_nb):
     # once, in their place, as the student left them; not a second time as an extra cell
     plain = {c.get("id") for c in template.cells if c.cell_type == "code" and not grade_id(c) and c.get("id")}
     plain_sources = {}
+    template_ids = {c.get("id") for c in template.cells if c.get("id")}
+    template_texts = {c.source.strip() for c in template.cells if c.cell_type == "markdown"}
     answers, extras, anchor = {}, {}, None
     for cell in student_nb.cells:
         if not grade_id(cell) and cell.cell_type == "code" and cell.get("id") in plain:
@@ -168,6 +214,12 @@ def merge(template, student_nb):
             if gid in answers:
                 notes.append(f"answer cell {gid!r} appears more than once; the first copy was graded.")
                 continue
+            if is_manual(known[gid]):  # a written answer: its text is kept, whatever kind of cell holds it
+                if cell.cell_type != "markdown":
+                    notes.append(f"written answer {gid!r} was turned into a {cell.cell_type} cell; its text was "
+                                 "kept as the answer.")
+                answers[gid] = cell.source
+                continue
             if cell.cell_type != "code":
                 notes.append(f"answer cell {gid!r} was turned into a {cell.cell_type} cell; graded as empty.")
                 continue
@@ -175,9 +227,12 @@ def merge(template, student_nb):
         elif cell.cell_type == "code" and cell.source.strip():
             if gid:
                 notes.append(f"cell {gid!r} is not part of this assignment; it was run as ordinary code.")
-            extras.setdefault(anchor, []).append(cell.source)
+            extras.setdefault(anchor, []).append(cell)
+        elif cell.cell_type == "markdown" and _own_text(cell, template_ids, template_texts):
+            # text the student added (an answer written below its cell, notes): kept in place, never run
+            extras.setdefault(anchor, []).append(cell)
     merged = copy.deepcopy(template)
-    merged.cells = [nbformat.v4.new_code_cell(src) for src in extras.get(None, [])]
+    merged.cells = [_extra(c) for c in extras.get(None, [])]
     for cell in template.cells:
         cell = copy.deepcopy(cell)
         gid = grade_id(cell)
@@ -189,8 +244,8 @@ def merge(template, student_nb):
         elif not gid and cell.get("id") in plain_sources:
             cell.source = plain_sources[cell["id"]]
         merged.cells.append(cell)
-        for src in extras.get(gid, []) if gid else []:
-            merged.cells.append(nbformat.v4.new_code_cell(src))
+        for extra in extras.get(gid, []) if gid else []:
+            merged.cells.append(_extra(extra))
     missing_tests = [g for g, c in known.items() if is_graded(c)
                      and not any(grade_id(s) == g or s.get("id") == c.get("id") for s in student_nb.cells)]
     for gid in missing_tests:

@@ -39,6 +39,16 @@ def _shop(shape):
     return inputs
 
 
+def _fanout(shape):
+    def inputs(rng):
+        if shape == ():
+            return {"apple_price": float(rng.integers(50, 2000)), "orange_price": float(rng.integers(50, 2000)),
+                    "tax": float(rng.choice(TAXES))}
+        return {"apple_price": rng.integers(50, 2000, shape).astype(float),
+                "orange_price": rng.integers(50, 2000, shape).astype(float), "tax": rng.choice(TAXES, shape)}
+    return inputs
+
+
 def _xyz(shape):
     def inputs(rng):
         if shape == ():
@@ -52,6 +62,11 @@ APPLE_ORANGE = ("apple", "apple_num", "orange", "orange_num", "tax")
 APPLE_VALUES = ("apple_price", "price")
 APPLE_GRADS = ("dapple_price", "dtax", "dapple", "dapple_num")
 APPLE_ORANGE_VALUES = ("apple_price", "orange_price", "all_price", "price")
+FANOUT = ("apple_price", "orange_price", "tax")
+FANOUT_VALUES = ("apple_taxed", "orange_taxed", "price")
+# 'dapple_taxed' and 'dorange_taxed' are the addition node's 1 (a number even for arrays): they are judged
+# through the gradients that use them
+FANOUT_GRADS = ("dapple_price", "dorange_price", "dtax")
 APPLE_ORANGE_GRADS = ("dall_price", "dtax", "dapple_price", "dorange_price", "dapple", "dapple_num",
                       "dorange", "dorange_num")
 
@@ -73,6 +88,10 @@ for kind, shape in CASES:
               _caller("apple_orange_graph_forward", APPLE_ORANGE, APPLE_ORANGE_VALUES))
     CELLS.add("apple_orange_graph_backward", f"apple_orange_graph_backward on {label}", _shop(shape),
               _caller("apple_orange_graph_backward", APPLE_ORANGE, APPLE_ORANGE_GRADS))
+    CELLS.add("fanout_forward", f"fanout_forward on {label}", _fanout(shape),
+              _caller("fanout_forward", FANOUT, FANOUT_VALUES))
+    CELLS.add("fanout_backward", f"fanout_backward on {label}", _fanout(shape),
+              _caller("fanout_backward", FANOUT, FANOUT_GRADS))
     CELLS.add("xyz_forward", f"xyz_forward on {label}", _xyz(shape), _caller("xyz_forward", "xyz", ("q", "f")))
     CELLS.add("xyz_backward", f"xyz_backward on {label}", _xyz(shape),
               _caller("xyz_backward", "xyz", ("dq", "dz", "dx", "dy")))

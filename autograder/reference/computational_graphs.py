@@ -59,6 +59,30 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
             "dorange_num": dorange_num}
 
 
+def fanout_forward(apple_price, orange_price, tax):
+    """Node values of price = apple_price * tax + orange_price * tax: {'apple_taxed', 'orange_taxed', 'price'}."""
+    apple_taxed = apple_price * tax
+    orange_taxed = orange_price * tax
+    return {"apple_taxed": apple_taxed, "orange_taxed": orange_taxed, "price": apple_taxed + orange_taxed}
+
+
+def fanout_backward(apple_price, orange_price, tax):
+    """Gradients of price = apple_price * tax + orange_price * tax, where tax goes into two nodes.
+
+    Returns {'dprice', 'dapple_taxed', 'dorange_taxed', 'dapple_price', 'dorange_price', 'dtax'}.
+    """
+    dprice = 1.0
+    # the addition node passes the upstream gradient to both taxed prices
+    dapple_taxed = dprice * 1
+    dorange_taxed = dprice * 1
+    dapple_price = dapple_taxed * tax
+    dorange_price = dorange_taxed * tax
+    # tax fans out to two nodes: the gradients coming back along its two edges add up
+    dtax = dapple_taxed * apple_price + dorange_taxed * orange_price
+    return {"dprice": dprice, "dapple_taxed": dapple_taxed, "dorange_taxed": dorange_taxed,
+            "dapple_price": dapple_price, "dorange_price": dorange_price, "dtax": dtax}
+
+
 def xyz_forward(x, y, z):
     """Node values of f = (x + y) * z: {'q', 'f'} with q = x + y."""
     q = x + y

@@ -16,6 +16,10 @@ def _same(i, value):
     return value + 0 * i["tax"] if "tax" in i else value + 0 * i["z"]
 
 
+def _taxed_sum(i):
+    return (i["apple_price"] + i["orange_price"]) * i["tax"]
+
+
 APPLE_FORWARD_MISTAKES = (
     Mistake("price", "price is apple_price times tax, the tax factor (e.g. 1.1), not plus tax.",
             lambda i, e: _apple_price(i) + i["tax"]),
@@ -81,6 +85,39 @@ APPLE_ORANGE_BACKWARD_MISTAKES = (
             "not times orange_num.", lambda i, e: i["orange_num"] * i["tax"]),
 )
 
+FANOUT_FORWARD_MISTAKES = (
+    Mistake("apple_taxed", "apple_taxed is apple_price times tax, the tax factor (e.g. 1.1), not plus tax.",
+            lambda i, e: i["apple_price"] + i["tax"]),
+    Mistake("orange_taxed", "orange_taxed is orange_price times tax, the tax factor (e.g. 1.1), not plus tax.",
+            lambda i, e: i["orange_price"] + i["tax"]),
+    Mistake("price", "price adds the two taxed prices, apple_taxed + orange_taxed; yours multiplies them.",
+            lambda i, e: i["apple_price"] * i["orange_price"] * i["tax"] ** 2),
+    Mistake("price", "price adds both taxed prices; yours has only the apples.",
+            lambda i, e: i["apple_price"] * i["tax"]),
+)
+
+FANOUT_BACKWARD_MISTAKES = (
+    Mistake("dtax", "tax goes into two nodes, so its gradient is the *sum* of the gradients of both paths "
+            "(apple node and orange node); yours keeps only the apple path.", lambda i, e: i["apple_price"] * 1.0),
+    Mistake("dtax", "tax goes into two nodes, so its gradient is the *sum* of the gradients of both paths "
+            "(apple node and orange node); yours keeps only the orange path (did the second path replace the "
+            "first instead of adding to it?).", lambda i, e: i["orange_price"] * 1.0),
+    Mistake("dtax", "the gradients of the two paths of tax are added, not multiplied.",
+            lambda i, e: i["apple_price"] * i["orange_price"]),
+    Mistake("dtax", "on each path, tax gets the upstream gradient times the *other* input of its node (the fruit "
+            "price before tax), not the node's output.", lambda i, e: _taxed_sum(i)),
+    Mistake("dtax", "dtax is a sum of gradients, not the mean of the two paths.",
+            lambda i, e: (i["apple_price"] + i["orange_price"]) / 2),
+    Mistake("dapple_price", "dapple_price is the upstream gradient (1, from the addition node) times the other "
+            "input of its node, tax.", lambda i, e: _same(i, 1.0)),
+    Mistake("dorange_price", "dorange_price is the upstream gradient (1, from the addition node) times the other "
+            "input of its node, tax.", lambda i, e: _same(i, 1.0)),
+    Mistake("dapple_price", "a multiplication node swaps its inputs: dapple_price is upstream times tax, "
+            "not times apple_price.", lambda i, e: i["apple_price"] * 1.0),
+    Mistake("dorange_price", "a multiplication node swaps its inputs: dorange_price is upstream times tax, "
+            "not times orange_price.", lambda i, e: i["orange_price"] * 1.0),
+)
+
 XYZ_FORWARD_MISTAKES = (
     Mistake("f", "f multiplies the whole sum q = x + y by z; yours multiplies only y by z "
             "(the brackets around x + y were lost).", lambda i, e: i["x"] + i["y"] * i["z"]),
@@ -110,6 +147,8 @@ RULES = {
     "apple_graph_backward": Rule(mistakes=APPLE_BACKWARD_MISTAKES, credit="output"),
     "apple_orange_graph_forward": Rule(mistakes=APPLE_ORANGE_FORWARD_MISTAKES, credit="output"),
     "apple_orange_graph_backward": Rule(mistakes=APPLE_ORANGE_BACKWARD_MISTAKES, credit="output"),
+    "fanout_forward": Rule(mistakes=FANOUT_FORWARD_MISTAKES, credit="output"),
+    "fanout_backward": Rule(mistakes=FANOUT_BACKWARD_MISTAKES, credit="output"),
     "xyz_forward": Rule(mistakes=XYZ_FORWARD_MISTAKES, credit="output"),
     "xyz_backward": Rule(mistakes=XYZ_BACKWARD_MISTAKES, credit="output"),
 }

@@ -119,6 +119,45 @@ def draw_apple_orange_graph(inputs, values, grads, ax=None):
     return draw_graph(nodes, edges, "Buying apples and oranges", ax)
 
 
+def draw_fanout_graph(inputs, values, grads, ax=None):
+    """price = apple_price * tax + orange_price * tax, with the dicts of fanout_forward / fanout_backward.
+
+    tax has two edges, one to each multiplication node; each is labelled with the gradient that flows back along
+    it (the upstream gradient of its node times the node's other input). dtax, the sum of the two, is in the title.
+    """
+    tax = _get(inputs, "tax")
+    nodes = {"apple_price": (0, 3.6, "apple_price", "input"), "tax": (0, 1.8, "tax", "input"),
+             "orange_price": (0, 0, "orange_price", "input"), "mul_apple": (2.8, 3.0, "×", "op"),
+             "mul_orange": (2.8, 0.6, "×", "op"), "add": (5.3, 1.8, "+", "op"),
+             "price": (7.3, 1.8, "price", "output")}
+    # along the edge tax -> apple node flows dapple_taxed * apple_price; along tax -> orange node,
+    # dorange_taxed * orange_price
+    to_apple = _product(_get(grads, "dapple_taxed"), _get(inputs, "apple_price"))
+    to_orange = _product(_get(grads, "dorange_taxed"), _get(inputs, "orange_price"))
+    edges = [("apple_price", "mul_apple", _get(inputs, "apple_price"), _get(grads, "dapple_price")),
+             ("tax", "mul_apple", tax, to_apple),
+             ("tax", "mul_orange", tax, to_orange),
+             ("orange_price", "mul_orange", _get(inputs, "orange_price"), _get(grads, "dorange_price")),
+             ("mul_apple", "add", _get(values, "apple_taxed"), _get(grads, "dapple_taxed")),
+             ("mul_orange", "add", _get(values, "orange_taxed"), _get(grads, "dorange_taxed")),
+             ("add", "price", _get(values, "price"), _get(grads, "dprice"))]
+    title = "One value, two nodes: tax fans out"
+    if _get(grads, "dtax") is not None:
+        title += (f"\nyour dtax = {_fmt(_get(grads, 'dtax'))}: it should be the sum of the red numbers "
+                  "on the two edges of tax")
+    return draw_graph(nodes, edges, title, ax)
+
+
+def _product(a, b):
+    """a * b for the picture, or None when either is missing or not a number."""
+    if a is None or b is None:
+        return None
+    try:
+        return np.asarray(a, dtype=float) * np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
 def draw_xyz_graph(inputs, values, grads, ax=None):
     """f = (x + y) * z, with the dicts of xyz_forward / xyz_backward."""
     nodes = {"x": (0, 2.6, "x", "input"), "y": (0, 1.2, "y", "input"), "z": (0, 0, "z", "input"),

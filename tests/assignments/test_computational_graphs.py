@@ -111,6 +111,27 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
             "dorange": dorange, "dorange_num": dorange_num}
 
 
+def _fanout_layers(apple_price, orange_price, tax):
+    layers = MulLayer(), MulLayer(), AddLayer()
+    apple_taxed = layers[0].forward(apple_price, tax)
+    orange_taxed = layers[1].forward(orange_price, tax)
+    price = layers[2].forward(apple_taxed, orange_taxed)
+    return layers, {"apple_taxed": apple_taxed, "orange_taxed": orange_taxed, "price": price}
+
+
+def fanout_forward(apple_price, orange_price, tax):
+    return _fanout_layers(apple_price, orange_price, tax)[1]
+
+
+def fanout_backward(apple_price, orange_price, tax):
+    (mul_apple, mul_orange, add), _ = _fanout_layers(apple_price, orange_price, tax)
+    dapple_taxed, dorange_taxed = add.backward(1)
+    dapple_price, dtax_apple = mul_apple.backward(dapple_taxed)
+    dorange_price, dtax_orange = mul_orange.backward(dorange_taxed)
+    return {"dprice": 1, "dapple_taxed": dapple_taxed, "dorange_taxed": dorange_taxed,
+            "dapple_price": dapple_price, "dorange_price": dorange_price, "dtax": dtax_apple + dtax_orange}
+
+
 def xyz_forward(x, y, z):
     q = AddLayer().forward(x, y)
     return {"q": q, "f": MulLayer().forward(q, z)}
@@ -147,6 +168,15 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
             "dorange": tax * orange_num, "dorange_num": tax * orange}
 
 
+def fanout_forward(apple_price, orange_price, tax):
+    return {"apple_taxed": apple_price * tax, "orange_taxed": orange_price * tax,
+            "price": (apple_price + orange_price) * tax}
+
+
+def fanout_backward(apple_price, orange_price, tax):
+    return {"dapple_price": tax, "dorange_price": tax, "dtax": apple_price + orange_price}
+
+
 def xyz_forward(x, y, z):
     return {"q": x + y, "f": (x + y) * z}
 
@@ -173,6 +203,15 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
     raise NotImplementedError("replace this line with your code")
 
 
+def fanout_forward(apple_price, orange_price, tax):
+    raise NotImplementedError("replace this line with your code")
+
+
+def fanout_backward(apple_price, orange_price, tax):
+    values = fanout_forward(apple_price, orange_price, tax)
+    raise NotImplementedError("replace this line with your code")
+
+
 def xyz_forward(x, y, z):
     raise NotImplementedError("replace this line with your code")
 
@@ -190,7 +229,8 @@ def with_change(old, new, base=FORMULAS):
 def test_grade_ids_match_the_notebook():
     """Does every graded cell of the notebook have scenarios, and nothing else?"""
     assert set(POINTS) == {"apple_graph_forward", "apple_graph_backward", "apple_orange_graph_forward",
-                           "apple_orange_graph_backward", "xyz_forward", "xyz_backward"}
+                           "apple_orange_graph_backward", "fanout_forward", "fanout_backward", "xyz_forward",
+                           "xyz_backward"}
     for gid in POINTS:
         assert len(scenarios_for(gid)) >= 4
 
@@ -258,6 +298,13 @@ BUGS = [
      "an addition node passes the upstream gradient"),
     ("apple_orange_graph_backward", '"dorange": tax * orange_num,', '"dorange": tax * orange,',
      "dorange is upstream times orange_num"),
+    ("fanout_backward", '"dtax": apple_price + orange_price}', '"dtax": orange_price}',
+     "yours keeps only the orange path"),
+    ("fanout_backward", '"dtax": apple_price + orange_price}', '"dtax": apple_price * orange_price}',
+     "added, not multiplied"),
+    ("fanout_backward", '"dapple_price": tax,', '"dapple_price": 1 + 0 * tax,',
+     "times the other input of its node, tax"),
+    ("fanout_forward", '"apple_taxed": apple_price * tax,', '"apple_taxed": apple_price + tax,', "not plus tax"),
     ("xyz_backward", '"dz": x + y,', '"dz": (x + y) * z,', "dz is the *other* input"),
     ("xyz_backward", '"dx": z,', '"dx": 1 + 0 * z,', "passes its upstream gradient dq (= z) through unchanged"),
 ]

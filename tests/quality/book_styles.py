@@ -413,6 +413,33 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
             "dapple_price": dapple_price, "dorange_price": dorange_price,
             "dapple": dapple, "dapple_num": dapple_num, "dorange": dorange, "dorange_num": dorange_num}
 ''',
+    "fanout_solution": '''
+def fanout_forward(apple_price, orange_price, tax):
+    mul_apple_tax_layer = MulLayer()
+    mul_orange_tax_layer = MulLayer()
+    add_layer = AddLayer()
+    apple_taxed = mul_apple_tax_layer.forward(apple_price, tax)
+    orange_taxed = mul_orange_tax_layer.forward(orange_price, tax)
+    price = add_layer.forward(apple_taxed, orange_taxed)
+    return {"apple_taxed": apple_taxed, "orange_taxed": orange_taxed, "price": price}
+
+
+def fanout_backward(apple_price, orange_price, tax):
+    mul_apple_tax_layer = MulLayer()
+    mul_orange_tax_layer = MulLayer()
+    add_layer = AddLayer()
+    apple_taxed = mul_apple_tax_layer.forward(apple_price, tax)
+    orange_taxed = mul_orange_tax_layer.forward(orange_price, tax)
+    add_layer.forward(apple_taxed, orange_taxed)
+
+    dprice = 1
+    dapple_taxed, dorange_taxed = add_layer.backward(dprice)
+    dapple_price, dtax1 = mul_apple_tax_layer.backward(dapple_taxed)
+    dorange_price, dtax2 = mul_orange_tax_layer.backward(dorange_taxed)
+    dtax = dtax1 + dtax2  # tax goes into two nodes: add what comes back from both
+    return {"dprice": dprice, "dapple_taxed": dapple_taxed, "dorange_taxed": dorange_taxed,
+            "dapple_price": dapple_price, "dorange_price": dorange_price, "dtax": dtax}
+''',
     "xyz_solution": '''
 def xyz_forward(x, y, z):
     add_layer = AddLayer()

@@ -37,6 +37,23 @@ MUTANTS = [
            "dapple_price = dall_price * 1", "dapple_price = 1", "passes the upstream gradient"),
     Mutant(A01, "apples and oranges: dorange does not swap the inputs",
            "dorange = dorange_price * orange_num", "dorange = dorange_price * orange", "swaps its inputs"),
+    Mutant(A01, "fan-out: dtax keeps only the apple path",
+           "dtax = dapple_taxed * apple_price + dorange_taxed * orange_price", "dtax = dapple_taxed * apple_price",
+           "only the apple path"),
+    Mutant(A01, "fan-out: the orange path replaces the apple path instead of adding to it",
+           "    dtax = dapple_taxed * apple_price + dorange_taxed * orange_price",
+           "    dtax = dapple_taxed * apple_price\n    dtax = dorange_taxed * orange_price", "only the orange path"),
+    Mutant(A01, "fan-out: the gradients of the two paths multiplied",
+           "dtax = dapple_taxed * apple_price + dorange_taxed * orange_price",
+           "dtax = dapple_taxed * apple_price * dorange_taxed * orange_price", "not multiplied"),
+    Mutant(A01, "fan-out: dtax from the nodes' outputs, not their other inputs",
+           "dtax = dapple_taxed * apple_price + dorange_taxed * orange_price",
+           'dtax = dapple_taxed * values["apple_taxed"] + dorange_taxed * values["orange_taxed"]',
+           "not the node's output"),
+    Mutant(A01, "fan-out: dapple_price forgets the tax factor",
+           "dapple_price = dapple_taxed * tax", "dapple_price = dapple_taxed", "times the other input of its node"),
+    Mutant(A01, "fan-out: the apple price taxed by adding",
+           "apple_taxed = apple_price * tax", "apple_taxed = apple_price + tax", "not plus tax"),
     Mutant(A01, "xyz: f computed as x + y * z (brackets lost)",
            "    f = q * z\n", "    f = x + y * z\n", "brackets"),
     Mutant(A01, "xyz: dz is the output f, not q",
@@ -374,6 +391,14 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
                 dapple_price=tax, dorange_price=tax, dapple=tax * apple_num, dapple_num=tax * apple,
                 dorange=tax * orange_num, dorange_num=tax * orange)
 
+def fanout_forward(apple_price, orange_price, tax):
+    return {"apple_taxed": apple_price * tax, "orange_taxed": orange_price * tax,
+            "price": (apple_price + orange_price) * tax}
+
+def fanout_backward(apple_price, orange_price, tax):
+    return {"dprice": 1, "dapple_taxed": 1, "dorange_taxed": 1, "dapple_price": tax, "dorange_price": tax,
+            "dtax": apple_price + orange_price}
+
 def xyz_forward(x, y, z):
     return {"q": x + y, "f": (x + y) * z}
 
@@ -419,6 +444,20 @@ def apple_orange_graph_backward(apple, apple_num, orange, orange_num, tax):
     grads["dapple_price"], grads["dorange_price"] = add.backward(grads["dall_price"])
     grads["dorange"], grads["dorange_num"] = mo.backward(grads["dorange_price"])
     grads["dapple"], grads["dapple_num"] = ma.backward(grads["dapple_price"])
+    return grads
+
+def fanout_forward(apple_price, orange_price, tax):
+    a, o = _Mul().forward(apple_price, tax), _Mul().forward(orange_price, tax)
+    return {"apple_taxed": a, "orange_taxed": o, "price": _Add().forward(a, o)}
+
+def fanout_backward(apple_price, orange_price, tax):
+    ma, mo, add = _Mul(), _Mul(), _Add()
+    add.forward(ma.forward(apple_price, tax), mo.forward(orange_price, tax))
+    grads = {"dprice": 1.0, "dtax": 0.0}
+    grads["dapple_taxed"], grads["dorange_taxed"] = add.backward(grads["dprice"])
+    for node, fruit in ((ma, "apple"), (mo, "orange")):  # accumulate, as micrograd's += does
+        grads[f"d{fruit}_price"], d_tax = node.backward(grads[f"d{fruit}_taxed"])
+        grads["dtax"] = grads["dtax"] + d_tax
     return grads
 
 def xyz_forward(x, y, z):
