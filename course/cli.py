@@ -27,6 +27,7 @@ def _sandbox(args):
 def cmd_release(args):
     from .release import ReleaseError, release
 
+    _require_checkout("course release")
     try:
         release(ROOT, args.assignment or None, verify=not args.no_verify, workers=args.workers,
                 sandbox=_sandbox(args) if not args.no_verify else None)
@@ -51,17 +52,31 @@ def _limits(args):
                   memory_mb=args.memory_mb)
 
 
+def _require_checkout(what):
+    """Commands that write the course's own files (source/, release/, examples) run only in its repository."""
+    from .layout import is_checkout
+
+    if not is_checkout():
+        raise SystemExit(f"error: {what} writes the course's own files, so it runs in a checkout of the course "
+                         "repository, not in an installed course (which grades with the notebooks it was built with).")
+
+
 def _grade(submissions, course_dir, args):
-    from .grading import GradebookBusy, GradebookIncomplete, GradingInputError, grade_class, table
+    from .gradebook import GradebookError, formgrader_note, resolve_db_url
+    from .grading import GradingInputError, grade_class, table
 
     try:
         grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
-                             limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet)
-    except (GradebookBusy, GradebookIncomplete, GradingInputError) as exc:
+                             limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet,
+                             db_url=getattr(args, "db", None))
+    except (GradebookError, GradingInputError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"
           f"\nreport:   {Path(course_dir) / 'reports' / 'index.html'}")
+    note = formgrader_note(course_dir, resolve_db_url(course_dir, args.db)) if getattr(args, "db", None) else None
+    if note:
+        print(f"note: {note}")
     return grades
 
 
@@ -92,11 +107,12 @@ def cmd_demo(args):
     from autograder import sandbox
 
     from .examples import EXAMPLES
+    from .layout import is_checkout
 
     if not sandbox.detect()[0] and not args.allow_unsandboxed:
         print("note: no sandbox here; the demo grades only the bundled examples, so it runs without one.")
         args.allow_unsandboxed = True
-    if not args.skip_release:
+    if not args.skip_release and is_checkout():  # an installed course grades the notebooks it was built with
         args.no_verify = False
         if cmd_release(args):
             return 1
@@ -132,6 +148,7 @@ def _demo_class(args, course_dir):
 def cmd_examples(args):
     from .examples import build
 
+    _require_checkout("course examples")
     print(f"wrote {build()}")
     return 0
 
@@ -150,12 +167,17 @@ def cmd_report(args):
 def cmd_export(args):
     """Grades from the gradebook (what the formgrader shows, late penalties taken) as CSV for an LMS."""
     from .exporters import export
+    from .gradebook import GradebookError, check_connection, is_sqlite, resolve_db_url
 
-    db = Path(args.course_dir) / "gradebook.db"
-    if not db.exists():
+    try:
+        url = resolve_db_url(args.course_dir, args.db)
+        check_connection(url)
+    except GradebookError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    db = Path(url.removeprefix("sqlite:///").split("?")[0])
+    if is_sqlite(url) and not db.exists():
         raise SystemExit(f"error: no gradebook at {db}; run `course grade` first.")
-    export(f"sqlite:///{db.resolve()}", args.format, str(args.to) if args.to else "-",
-           assignments=args.assignment or ())
+    export(url, args.format, str(args.to) if args.to else "-", assignments=args.assignment or ())
     if args.to:
         print(f"wrote {args.to}")
     return 0
@@ -187,7 +209,14 @@ def cmd_hub(args):
     return 0
 
 
+DB_HELP = ("nbgrader's gradebook as an SQLAlchemy URL, e.g. postgresql://USER@HOST:5432/DBNAME (password in "
+           "~/.pgpass); default: c.CourseDirectory.db_url in the course folder's nbgrader_config.py, else "
+           "sqlite:///COURSE_DIR/gradebook.db")
+
+
 def build_parser():
+    from .layout import default_work_dir
+
     parser = argparse.ArgumentParser(prog="course", description="Backprop from Scratch: run the course.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -216,8 +245,10 @@ def build_parser():
     p.add_argument("submissions", nargs="?",
                    help="folder with <student>/<assignment>/ (or its parent with submitted/), or a zip "
                         "(default: the course folder's own submitted/, as `nbgrader collect` left it)")
-    p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"),
-                   help="nbgrader course folder for results (default: .course-work/course, not tracked by git)")
+    p.add_argument("--course-dir", default=str(default_work_dir() / "course"),
+                   help="nbgrader course folder for results (default: .course-work/course in the repository, not "
+                        "tracked by git; for an installed course, in the current folder)")
+    p.add_argument("--db", metavar="URL", help=DB_HELP)
     common(p)
     p.set_defaults(func=cmd_grade)
 
@@ -232,16 +263,17 @@ def build_parser():
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("export", help="write the gradebook's grades as CSV for an LMS (Canvas, Moodle) or as totals")
-    p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"))
+    p.add_argument("--course-dir", default=str(default_work_dir() / "course"))
     p.add_argument("--format", choices=["totals", "canvas", "moodle"], default="totals",
                    help="totals (default): a line per student; canvas / moodle: their gradebook import layout")
     p.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
     p.add_argument("--to", help="CSV file (default: standard output)")
+    p.add_argument("--db", metavar="URL", help=DB_HELP)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("report", help="rebuild reports/index.html and reports/mistakes.csv from the stored results "
                                       "(no grading)")
-    p.add_argument("--course-dir", default=str(ROOT / ".course-work" / "course"),
+    p.add_argument("--course-dir", default=str(default_work_dir() / "course"),
                    help="the course folder `course grade` wrote (default: .course-work/course)")
     p.set_defaults(func=cmd_report)
 

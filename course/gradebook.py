@@ -214,6 +214,14 @@ def _record(gb, g):
         gb.db.execute(update(Grade).where(Grade.id == row.id)
                       .values(auto_score=cell.score, needs_manual_grade=False)
                       .execution_options(synchronize_session=False))
+    # cells worth no points (visible checks, graded with 0 points so that Validate runs them) leave nothing to
+    # grade by hand: 0, as nbgrader's autograde gives them; else the formgrader flags every submission for review
+    scored = {cell.grade_id for cell in g.cells}
+    idle = [row.id for row in gb.find_submission_notebook(notebook, g.assignment, g.student).grades
+            if row.name not in scored and not row.max_score]
+    if idle:
+        gb.db.execute(update(Grade).where(Grade.id.in_(idle)).values(auto_score=0.0, needs_manual_grade=False)
+                      .execution_options(synchronize_session=False))
     lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
 
 
