@@ -213,6 +213,12 @@ def _history_lines(grade, late, history):
             if owner != grade.student:
                 lines.append(f"{who}: the graded submission was handed in by the Linux user {owner!r}, not by "
                              f"{grade.student} ({path}): check it before releasing its grade.")
+            changed = last_change(path)
+            if changed is not None and changed > graded + BACKDATE_SLACK:
+                claimed = f"{graded:%Y-%m-%d %H:%M:%S}"
+                lines.append(f"{who}: its folder in the exchange was last changed {changed:%Y-%m-%d %H:%M:%S} UTC, "
+                             f"{_ago(changed - graded)} after the submission time it claims ({claimed} UTC): its "
+                             "timestamp.txt may have been edited; check it (the late penalty used the claimed time).")
         newer = [h for h in history if h[0] > graded + timedelta(milliseconds=1)]
         if newer:
             lines.append(f"{who}: a newer submission ({newer[-1][0]:%Y-%m-%d %H:%M:%S} UTC) is in the exchange but "
@@ -222,6 +228,35 @@ def _history_lines(grade, late, history):
                      + (f" (submitted {graded:%Y-%m-%d %H:%M:%S} UTC)" if graded else "")
                      + f"; every one is kept in {history[0][2].parent}.")
     return lines
+
+
+BACKDATE_SLACK = timedelta(minutes=2)  # `nbgrader submit` writes and chmods its files within seconds
+MAX_CHANGE_ENTRIES = 2000
+
+
+def last_change(folder):
+    """The latest status change (ctime: the kernel's clock, which a student cannot set back) of ``folder`` and
+    of what is in it, in naive UTC; links are not followed, at most MAX_CHANGE_ENTRIES entries are looked at."""
+    latest, seen = None, 0
+    for root, dirs, files in os.walk(folder):
+        for name in [None, *files, *dirs]:
+            seen += 1
+            if seen > MAX_CHANGE_ENTRIES:
+                break
+            try:
+                ctime = os.lstat(root if name is None else os.path.join(root, name)).st_ctime
+            except OSError:
+                continue
+            latest = ctime if latest is None else max(latest, ctime)
+    if latest is None:
+        return None
+    return datetime.fromtimestamp(latest, timezone.utc).replace(tzinfo=None)
+
+
+def _ago(delta):
+    from .lateness import duration
+
+    return duration(delta.total_seconds())
 
 
 def restore_ownership(course_dir, log=print):

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ BUGGY = ROOT / "course" / "examples" / "submitted" / "buggy" / ASSIGNMENT / NOTE
 FOREIGN = ROOT / "release" / "03_activation_layers" / "activation_layers.ipynb"
 DUE = datetime(2030, 3, 1, 17, 0, 0)  # UTC, as nbgrader stores it
 EVIL_NAME = "=HYPERLINK(\"http://x\",\"click\")"
+BACKDATED = datetime(2020, 1, 1, 12, 0, 0)
 
 
 def stamp(when):
@@ -88,7 +90,7 @@ def exchange_entry(exchange, student, when, owner_uid, tag):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, sandbox):
-    """Grade a class of nine in one run; returns (course_dir, exchange, {student: grade}, printed lines)."""
+    """Grade a class of ten in one run; returns (course_dir, exchange, {student: grade}, printed lines)."""
     from nbgrader.api import Gradebook
 
     from course.grading import grade_class, prepare_course_dir
@@ -106,15 +108,17 @@ def graded(tmp_path_factory, sandbox):
     hand_in(course_dir, "nobody", perfect, DUE - timedelta(hours=1))  # submitted twice (an account that exists)
     hand_in(course_dir, "daemon", perfect, DUE - timedelta(hours=3))  # handed in by another account
     hand_in(course_dir, "zipped", perfect)  # no timestamp: handed in as a folder, not through the exchange
+    hand_in(course_dir, "sync", perfect, BACKDATED)  # claims a time long before its exchange folder was made
     exchange_entry(exchange, "nobody", DUE - timedelta(hours=5), 65534, "first")
     exchange_entry(exchange, "nobody", DUE - timedelta(hours=1), 65534, "second")
     exchange_entry(exchange, "daemon", DUE - timedelta(hours=3), 65534, "forged")  # owned by nobody
+    exchange_entry(exchange, "sync", BACKDATED, pwd.getpwnam("sync").pw_uid, "backdated")
     (course_dir / "nbgrader_config.py").write_text(
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
         "c.LatePenalty.percent_per_day = 10\n")
-    roster = ["ontime", "late", "extended", "empty", "foreign", "nobody", "daemon", "zipped"]
+    roster = ["ontime", "late", "extended", "empty", "foreign", "nobody", "daemon", "zipped", "sync"]
     os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"  # nbgrader runs alembic
     prepare_course_dir(course_dir, [ASSIGNMENT])  # the assignment in the gradebook, as the instructor released it
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=COURSE_ID) as gb:
@@ -135,7 +139,7 @@ def graded(tmp_path_factory, sandbox):
 def test_in_place_grading_keeps_submitted_as_collected(graded):
     """Is the course folder's own submitted/ graded where it is (nothing copied over it, nothing archived)?"""
     course_dir, _, grades, _ = graded
-    assert len(grades) == 9
+    assert len(grades) == 10
     assert not (course_dir / "archive").exists()
     assert (course_dir / "submitted" / "ontime" / ASSIGNMENT / NOTEBOOK).read_bytes() == PERFECT.read_bytes()
 
@@ -184,8 +188,8 @@ def test_release_feedback_works_on_course_grade_output(graded):
 
 
 def test_bad_input_gets_a_clear_line_and_nothing_is_lost(graded):
-    """Twice, empty, foreign, not on the roster, handed in by another account: does each get a clear line in
-    the report (or a reason in its grade), while everyone else is graded?"""
+    """Twice, empty, foreign, not on the roster, handed in by another account, a backdated timestamp: does each
+    get a clear line in the report (or a reason in its grade), while everyone else is graded?"""
     course_dir, _, grades, lines = graded
     notices = json.loads((course_dir / "reports" / "grades.json").read_text())["notices"]
     text = "\n".join(notices)
@@ -193,11 +197,13 @@ def test_bad_input_gets_a_clear_line_and_nothing_is_lost(graded):
     assert "stranger/02_simple_layers: stranger is not on the class roster" in text
     assert "daemon/02_simple_layers: the graded submission was handed in by the Linux user 'nobody'" in text
     assert "late/02_simple_layers: late by 2 days 1 h; penalty 1.8 points" in text
+    assert "sync/02_simple_layers: its folder in the exchange was last changed" in text  # backdated timestamp.txt
+    assert not [n for n in notices if "last changed" in n and not n.startswith("sync/")]
     assert all(f"note: {n}" in lines for n in notices)  # printed by `course grade` too
     assert grades["empty"].score == 0 and grades["empty"].reason, grades["empty"]
     foreign = grades["foreign"]
     assert foreign.score == 0 and any("does not look like a notebook of this assignment" in n for n in foreign.notes)
-    for name in ("ontime", "late", "extended", "stranger", "nobody", "daemon", "zipped"):
+    for name in ("ontime", "late", "extended", "stranger", "nobody", "daemon", "zipped", "sync"):
         assert grades[name].score == 6, (name, grades[name].reason, grades[name].notes)
 
 
