@@ -107,7 +107,7 @@ CELLS.add("relu_forward", "Relu.forward on float32 input of shape (3, 4)", as_fl
           _forward("Relu"))
 CELLS.add("relu_backward", "Relu.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
           _backward("Relu"))
-CELLS.add("relu_forward", "Relu.forward on inputs of size up to 1000", _large((5, 8)), _forward("Relu"))
+CELLS.add("relu_forward", "Relu.forward on inputs between -1000 and 1000", _large((5, 8)), _forward("Relu"))
 CELLS.add("relu_backward", "Relu.backward uses the mask of the latest forward call", _twice(_normal((3, 5))),
           _backward_latest("Relu"))
 
@@ -125,9 +125,9 @@ CELLS.add("sigmoid_forward", "Sigmoid.forward on float32 input of shape (3, 4)",
           _forward("Sigmoid"))
 CELLS.add("sigmoid_backward", "Sigmoid.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
           _backward("Sigmoid"))
-CELLS.add("sigmoid_forward", "Sigmoid.forward on inputs of size up to 1000 (no NaN or inf)", _large((40,)),
+CELLS.add("sigmoid_forward", "Sigmoid.forward on inputs between -1000 and 1000 (no NaN or inf)", _large((40,)),
           _forward("Sigmoid"))
-CELLS.add("sigmoid_backward", "Sigmoid.backward on inputs of size up to 1000 (no NaN or inf)", _large((40,)),
+CELLS.add("sigmoid_backward", "Sigmoid.backward on inputs between -1000 and 1000 (no NaN or inf)", _large((40,)),
           _backward("Sigmoid"))
 CELLS.add("sigmoid_backward", "Sigmoid.backward uses the output of the latest forward call",
           _twice(_normal((3, 5)), shift=2.0),

@@ -165,7 +165,7 @@ def _placed_cells(assignment, variant):
     nb = perfect_submission(nbformat.read(ROOT / "source" / a.name / a.notebook, as_version=4))
     defined_by = {}
     for cell in nb.cells:
-        if nbtools.is_solution(cell):
+        if nbtools.is_solution(cell) and cell.cell_type == "code":  # written answers hold prose, not code
             for name in _top_level_names(cell.source):
                 defined_by.setdefault(name, nbtools.grade_id(cell))
     placed = {"above": {}, "below": {}, "replace": {}}
