@@ -2,14 +2,14 @@
 
 One submission's failure never stops the others: every way a submission can break becomes a
 grade of 0 with a reason. Workers run in parallel; everything that touches shared state (the
-gradebook, the report) happens afterwards, in one thread.
+gradebook, the report) happens afterwards, in one thread. The steps live in their own modules:
+``submissions`` (what was handed in), ``notebook`` (the rebuild), ``runtime``, ``runner`` and the sandbox
+(the run), ``records`` and ``judge`` (the verdict), ``feedback_notebook`` (what the student sees).
 """
 
-import filecmp
 import os
 import shutil
 import tempfile
-import zipfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,19 +18,30 @@ import nbformat
 
 from . import intake
 from . import notebook as nbtools
+from .course_files import CourseFiles, course_files  # noqa: F401  (moved; importable from here as before)
+from .feedback_notebook import feedback_notebook
 from .hidden import RECORD_ENV
 from .judge import CellResult, judge_cell, reference_namespace
 from .records import load_records
 from .runner import SINGLE_THREAD_ENV, run_notebook
-
-# what the kernel may import from the grader (autograder/scenario.py says why it gives nothing away): never the
-# judge or its rules (autograder/rules), never the reference, never the pipeline
-RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
-                 "checks"]
+from .runtime import RUNTIME_FILES, make_runtime  # noqa: F401
+from .submissions import (  # noqa: F401  (Job, find_jobs, unpack_submissions: moved; importable from here as before)
+    MAX_NOTEBOOK_BYTES,
+    Job,
+    copy_extra_files,
+    find_jobs,
+    find_notebook,
+    unpack_submissions,
+)
 
 
 @dataclass
 class Limits:
+    """The limits of one notebook's run: seconds per cell and per notebook, memory (MB), processes and threads.
+
+    These defaults are the only ones in the code; ``course grade`` reads the course's values from
+    ``nbgrader_config.py`` (``course.settings.GradingSettings``) and its flags."""
+
     cell_timeout: float = 60
     notebook_timeout: float = 300
     memory_mb: int = 2048
@@ -39,6 +50,9 @@ class Limits:
 
 @dataclass
 class NotebookGrade:
+    """One student's graded notebook of one assignment: a :class:`autograder.judge.CellResult` per graded cell,
+    notes, status and reason, and the notebook the student may see (``feedback``)."""
+
     student: str
     assignment: str
     notebook: str
@@ -55,6 +69,7 @@ class NotebookGrade:
 
     @property
     def score(self):
+        """The points earned, before any late penalty (rounded to 2 decimals)."""
         return round(sum(c.score for c in self.cells), 2)
 
     @property
@@ -62,46 +77,6 @@ class NotebookGrade:
         """The score after the late penalty (nbgrader's score minus late_submission_penalty)."""
         return round(max(0.0, self.score - (self.late.penalty if self.late else 0.0)), 2)
 
-
-@dataclass
-class CourseFiles:
-    """What the grader needs of one assignment: its name, notebook name, template and release folder."""
-
-    name: str
-    notebook: str
-    template: object
-    release_dir: Path
-
-    @property
-    def graded(self):
-        return nbtools.graded_cells(self.template)
-
-    @property
-    def max_score(self):
-        return sum(p for _, p in self.graded)
-
-
-def course_files(assignment, source_root, release_root):
-    source_nb = nbformat.read(Path(source_root) / assignment.name / assignment.notebook, as_version=4)
-    release_dir = Path(release_root) / assignment.name
-    release_nb = nbformat.read(release_dir / assignment.notebook, as_version=4)
-    return CourseFiles(assignment.name, assignment.notebook, nbtools.grading_template(source_nb, release_nb),
-                       release_dir)
-
-
-def make_runtime(directory):
-    """Copy the kernel-side part of the grader (no reference, no pipeline) to ``directory``."""
-    package = Path(__file__).resolve().parent
-    target = Path(directory) / "autograder"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in RUNTIME_FILES:
-        src = package / name
-        if src.is_dir():
-            shutil.copytree(src, target / name, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, target / name)
-    return Path(directory)
 
 
 def _zero(files, student, reason, notes=(), status="broken"):
@@ -117,8 +92,6 @@ def grader_error(files, student, exc):
               "the student's fault: tell the course staff, who must grade this submission again.")
     return _zero(files, student, reason, status="grader error")
 
-
-MAX_NOTEBOOK_BYTES = 20 * 2**20
 
 
 def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=None, sandbox=None):
@@ -192,142 +165,6 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
     return grade
 
 
-MAX_EXTRA_BYTES = 20 * 1024 * 1024
-# names the grader's own code uses inside the sandbox: a student's file of that name is never put beside it
-RESERVED_NAMES = {"autograder", "autograder.py", "bp_checks.py", "sitecustomize.py", "usercustomize.py"}
-
-
-def _files_under(item):
-    """The files under ``item`` of a snapshot (which holds only regular files and folders)."""
-    return [item] if item.is_file() else sorted(p for p in item.rglob("*") if p.is_file())
-
-
-def _same_files(found, item, released):
-    theirs = {p.relative_to(item) for p in found} if item.is_dir() else {Path()}
-    ours = {p.relative_to(released) for p in _files_under(released)} if released.is_dir() else {Path()}
-    ours = {p for p in ours if "__pycache__" not in p.parts}
-    theirs = {p for p in theirs if "__pycache__" not in p.parts}
-    return theirs == ours and all(filecmp.cmp(item / p, released / p, shallow=False) for p in theirs)
-
-
-NBGRADER_STAMPS = ("timestamp.txt", "submission_secret.txt")
-
-
-def copy_extra_files(snapshot, notebook_path, run_dir):
-    """Give the notebook the other files the student handed in (their own data or modules), never in
-    place of a released helper or under a name the grader uses, at most 20 MB. ``snapshot`` is the
-    submission as :func:`autograder.intake.copy_tree` took it in. Returns notes."""
-    used, skipped, budget = [], [], MAX_EXTRA_BYTES
-    for item in sorted(Path(snapshot).iterdir()):
-        if item == notebook_path or item.name.startswith(".") or item.name == "__pycache__":
-            continue
-        if item.name in NBGRADER_STAMPS:  # what `nbgrader submit` adds beside the notebook: not the student's work
-            continue
-        found = _files_under(item)
-        if (run_dir / item.name).exists():  # a released helper: their copy is ignored; say so if it differs
-            if not _same_files(found, item, run_dir / item.name):
-                skipped.append(f"{item.name} (changed from the released version, which was used instead)")
-            continue
-        if item.name in RESERVED_NAMES or item.name.split(".")[0] in RESERVED_NAMES:
-            skipped.append(f"{item.name} (this name is reserved for the grader)")
-            continue
-        if not found:
-            continue
-        size = sum(p.stat().st_size for p in found)
-        if size > budget:
-            skipped.append(f"{item.name} (too large: extra files may take {MAX_EXTRA_BYTES // 2**20} MB in all)")
-            continue
-        budget -= size
-        for src in found:
-            dest = run_dir / src.relative_to(snapshot)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dest)
-        used.append(item.name)
-    notes = []
-    if used:
-        notes.append(f"other files in the submission were available to the notebook: {', '.join(used)}.")
-    if skipped:
-        notes.append(f"files in the submission that were not used: {'; '.join(skipped)}.")
-    return notes
-
-
-def find_notebook(folder, expected):
-    """The submitted notebook in ``folder`` (a snapshot): by its expected name, else the only notebook there."""
-    if not folder.is_dir():
-        return None, [f"no submission folder {folder.name}"]
-    path = folder / expected
-    if path.is_file():
-        return path, []
-    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith(".") and p.is_file())
-    if len(found) == 1:
-        return found[0], [f"the notebook was renamed to {found[0].name} (expected {expected}); it was graded."]
-    if not found:
-        return None, [f"no notebook in the submission (expected {expected})."]
-    return None, [f"several notebooks and none named {expected}: {', '.join(p.name for p in found)}."]
-
-
-def feedback_notebook(executed, grade):
-    """The executed notebook as the student may see it: hidden tests replaced by their results."""
-    nb = nbformat.from_dict(dict(executed))
-    results = {c.grade_id: c for c in grade.cells}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        gid = nbtools.grade_id(cell)
-        if nbtools.is_graded(cell) and gid in results:
-            cell.source = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN).rstrip()
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=results[gid].report() + "\n")]
-        elif nbtools.BEGIN_HIDDEN in cell.source:  # never show hidden tests, wherever they are
-            cell.source = nbtools.strip_region(cell.source, nbtools.BEGIN_HIDDEN, nbtools.END_HIDDEN)
-            cell.outputs = []
-        for out in cell.outputs:
-            if out.get("output_type") == "error":
-                # keep the message; drop frames that could point into grader code
-                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-    return nb
-
-
-@dataclass
-class Job:
-    student: str
-    assignment: str
-    folder: Path
-
-
-def find_jobs(submitted_root, known, also_known=()):
-    """Every ``<student>/<assignment>/`` folder under ``submitted_root``; anything else is reported.
-
-    Only real folders count: a student or assignment "folder" that is a link is refused, never followed."""
-    jobs, skipped = [], []
-    students, notes = intake.subfolders(submitted_root)
-    skipped += notes
-    for student, student_dir in students:
-        adirs, notes = intake.subfolders(student_dir)
-        skipped += [f"{student}/{n}" for n in notes]
-        for name, adir in adirs:
-            if name in known:
-                jobs.append(Job(student, name, adir))
-            elif name in also_known:
-                skipped.append(f"{student}/{name}: not selected for this run")
-            else:
-                skipped.append(f"{student}/{name}: not an assignment of this course")
-    return jobs, skipped
-
-
-def unpack_submissions(path, target):
-    """Return a folder laid out as ``<student>/<assignment>/``: ``path`` itself, its ``submitted/``, or a zip
-    (unpacked safely into ``target``; :class:`autograder.intake.Refused` for a dangerous archive)."""
-    path = Path(path).resolve()
-    if path.is_file() and zipfile.is_zipfile(path):
-        path = intake.unpack_zip(path, target)
-        inner = [p for p in path.iterdir() if p.is_dir() and not p.name.startswith("__MACOSX")]
-        if len(inner) == 1 and not (path / "submitted").is_dir() and (inner[0] / "submitted").is_dir():
-            path = inner[0]
-    if not path.is_dir():
-        raise FileNotFoundError(f"{path} is neither a folder nor a zip file of submissions.")
-    sub = path / "submitted"
-    return sub if sub.is_dir() and not sub.is_symlink() else path
-
 
 def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True,
                on_result=None):
@@ -376,4 +213,5 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
 
 
 def scratch_dir(prefix="bfs-grade-"):
+    """A new empty temporary folder (``Path``); the caller removes it."""
     return Path(tempfile.mkdtemp(prefix=prefix))

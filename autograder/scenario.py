@@ -6,7 +6,7 @@ inside the notebook kernel, and on the reference in the grader's own process. Co
 judge's job (``autograder.judge``, with the rules of ``autograder.rules``), where student code never ran.
 
 **What the kernel can read, and why it gives nothing away.** Under ``course grade`` the kernel runs in
-the sandbox with a copy of the grader's *runtime* (``autograder.pipeline.RUNTIME_FILES``), which student
+the sandbox with a copy of the grader's *runtime* (``autograder.runtime.RUNTIME_FILES``), which student
 code can import, read or print: this module; ``hidden`` (what hidden cells call); ``records`` (the record
 file format); ``executor`` and ``frames`` (the cell runner and its pipe); ``compare`` (byte for byte the
 ``bp_checks.py`` that every student already has in the assignment folder); and ``checks``, one probe module

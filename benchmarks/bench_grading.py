@@ -35,8 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder import sandbox as sb  # noqa: E402
-from autograder.pipeline import Limits, make_runtime  # noqa: E402
+from autograder.pipeline import Limits  # noqa: E402
 from autograder.runner import SINGLE_THREAD_ENV, run_notebook  # noqa: E402
+from autograder.runtime import make_runtime  # noqa: E402
 from course.examples import BUGS  # noqa: E402
 from course.examples import EXAMPLES as EXAMPLE_DIR  # noqa: E402
 from course.release import perfect_submission  # noqa: E402

@@ -16,7 +16,9 @@ from pathlib import Path
 import nbformat
 
 from autograder import intake
-from autograder.pipeline import Job, Limits, course_files, find_jobs, grade_jobs, unpack_submissions
+from autograder.course_files import course_files
+from autograder.pipeline import Limits, grade_jobs
+from autograder.submissions import Job, find_jobs, unpack_submissions
 
 from . import gradebook, lateness
 from .exchange import Bookkeeping, copy_stamps, grading_workdir, settle, snapshot

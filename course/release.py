@@ -23,7 +23,9 @@ import nbformat
 
 from autograder import notebook as nbtools
 from autograder.checks import scenarios_for
-from autograder.pipeline import Job, course_files, grade_jobs, scratch_dir
+from autograder.course_files import course_files
+from autograder.pipeline import grade_jobs, scratch_dir
+from autograder.submissions import Job
 
 from .sequence import ROOT, assignments
 

@@ -17,7 +17,9 @@ import pytest
 from quality.book_styles import PRINTED_AFFINE_LOSES, STYLES
 
 from autograder import notebook as nbtools
-from autograder.pipeline import Job, course_files, grade_jobs
+from autograder.course_files import course_files
+from autograder.pipeline import grade_jobs
+from autograder.submissions import Job
 from course.sequence import ROOT, assignments, by_name
 
 RELEASED = {a.name for a in assignments()}

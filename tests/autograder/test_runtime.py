@@ -1,7 +1,7 @@
 """Does the kernel-side runtime (what student code can read inside the sandbox) give no answer away?
 
 What the runtime may hold is stated in ``autograder/scenario.py``. These tests build it with
-``pipeline.make_runtime`` and look for every judge-side text (the message of every known mistake and
+``autograder.runtime.make_runtime`` and look for every judge-side text (the message of every known mistake and
 hint, every sentence of the rules and the judge) and for the reference's code; then a notebook graded in
 the real sandbox prints every file under ``/grader`` into its own output, and the same search runs on that.
 """
@@ -20,8 +20,10 @@ import pytest
 
 from autograder import pipeline, rules
 from autograder.checks import SCENARIOS
+from autograder.course_files import course_files
 from autograder.judge import reference_namespace
 from autograder.rules.core import GENERIC_HINTS
+from autograder.runtime import make_runtime
 from autograder.scenario import execute
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +113,7 @@ def secrets():
 
 def test_the_runtime_holds_the_kernel_side_only(tmp_path):
     """Does make_runtime copy exactly the kernel-side files: no judge, rules, reference or pipeline?"""
-    runtime = pipeline.make_runtime(tmp_path) / "autograder"
+    runtime = make_runtime(tmp_path) / "autograder"
     files = {p.relative_to(runtime).as_posix() for p in runtime.rglob("*") if p.is_file()}
     assert files == KERNEL_FILES
 
@@ -119,7 +121,7 @@ def test_the_runtime_holds_the_kernel_side_only(tmp_path):
 def test_the_runtime_gives_nothing_away(tmp_path, secrets):
     """Does no runtime file contain a mistake message, a hint, a sentence of the judge, or reference code,
     and is compare.py (the one file with a numerical gradient) the very bp_checks.py students receive?"""
-    runtime = pipeline.make_runtime(tmp_path) / "autograder"
+    runtime = make_runtime(tmp_path) / "autograder"
     files = {p.relative_to(runtime).as_posix(): p.read_text() for p in runtime.rglob("*.py")}
     assert not leaks(files, secrets)
     released = sorted((ROOT / "release").glob("*/bp_checks.py"))
@@ -136,7 +138,7 @@ def test_the_search_finds_what_it_looks_for(tmp_path, secrets):
 
 def test_the_kernel_cannot_import_the_judge(tmp_path):
     """With only the runtime on its path, can the kernel record results but not import judge, rules or reference?"""
-    runtime = pipeline.make_runtime(tmp_path / "rt")
+    runtime = make_runtime(tmp_path / "rt")
     records = tmp_path / "records"
     records.mkdir()
     script = (
@@ -201,13 +203,13 @@ def test_a_sandboxed_notebook_that_prints_every_grader_file_finds_no_answer(tmp_
     from course.sequence import by_name
 
     a = by_name("02_simple_layers")
-    files = pipeline.course_files(a, ROOT / "source", ROOT / "release")
+    files = course_files(a, ROOT / "source", ROOT / "release")
     nb = nbformat.read(ROOT / "release" / a.name / a.notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(EXFILTRATE.strip()))
     folder = tmp_path / "submitted" / "thief" / a.name
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / a.notebook)
-    runtime = pipeline.make_runtime(tmp_path / "runtime")
+    runtime = make_runtime(tmp_path / "runtime")
     grade = pipeline.grade_notebook(files, "thief", folder, tmp_path / "work", runtime,
                                     limits=pipeline.Limits(cell_timeout=60, notebook_timeout=240), sandbox=sandbox)
     printed = "".join(o.get("text", "") for c in grade.feedback.cells if c.cell_type == "code"

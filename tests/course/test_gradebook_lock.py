@@ -6,8 +6,9 @@ import threading
 import pytest
 from nbgrader.api import Gradebook
 
+from autograder.course_files import course_files
 from autograder.judge import CellResult, Check
-from autograder.pipeline import NotebookGrade, course_files
+from autograder.pipeline import NotebookGrade
 from course.grading import GradebookBusy, prepare_course_dir, record_in_gradebook
 from course.sequence import ROOT
 

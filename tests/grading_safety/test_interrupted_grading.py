@@ -18,7 +18,9 @@ import nbformat
 import pytest
 
 from autograder import sandbox as sb
-from autograder.pipeline import Job, Limits, course_files, grade_jobs
+from autograder.course_files import course_files
+from autograder.pipeline import Limits, grade_jobs
+from autograder.submissions import Job
 from course.cli import grader_errors
 from course.examples import EXAMPLES
 from course.grading import prepare_course_dir

@@ -11,7 +11,8 @@ import pytest
 
 from autograder import executor, frames, runner
 from autograder import sandbox as sb
-from autograder.pipeline import Limits, make_runtime
+from autograder.pipeline import Limits
+from autograder.runtime import make_runtime
 
 
 def plain_box(tmp_path):

@@ -1,0 +1,29 @@
+"""The kernel-side runtime: the part of the grader copied into each sandbox, where student code can read it.
+
+``autograder/scenario.py`` says why it gives nothing away, and ``tests/autograder/test_runtime.py`` proves it.
+Never in it: the judge and its rules (``autograder.rules``), the reference, the runner, the pipeline.
+"""
+
+import shutil
+from pathlib import Path
+
+# what the kernel may import from the grader (autograder/scenario.py says why it gives nothing away): never the
+# judge or its rules (autograder/rules), never the reference, never the pipeline
+RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
+                 "checks"]
+
+
+
+def make_runtime(directory):
+    """Copy the kernel-side part of the grader (no reference, no pipeline) to ``directory``."""
+    package = Path(__file__).resolve().parent
+    target = Path(directory) / "autograder"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in RUNTIME_FILES:
+        src = package / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, target / name)
+    return Path(directory)
