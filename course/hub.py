@@ -13,6 +13,7 @@
     jupyter/instructor/      the instructor's: everything, with the course folder as nbgrader's root
     state/                   JupyterHub's database, cookie secret and pid (root only)
     initial-passwords.txt    the random first password of each account it created (root only)
+    created-users.txt        the accounts it created (the only ones `teardown --remove-users` removes)
 
 and the course folder (default ``~instructor/backprop-course``): owned by the instructor, closed to others,
 holding ``source/``, the generated ``release/``, the gradebook with the class roster, and its
