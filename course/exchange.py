@@ -281,12 +281,18 @@ def restore_ownership(course_dir, log=print):
 
 def grading_workdir(course_dir):
     """Where ``course grade`` runs the notebooks: ``course_dir/.grading-work``, or a new private folder under
-    the system's temporary folder when the course folder is closed to other accounts (an instructor's 0700
-    course folder on a hub): the sandbox (bubblewrap, in a user namespace of its own) cannot pass through such
-    a folder even when started by root."""
+    the system's temporary folder when the course folder is closed to this process's own uid (an instructor's
+    0700 course folder on a hub, graded by root): the sandbox (bubblewrap, in a user namespace of its own)
+    cannot pass through such a folder even when started by root."""
     import tempfile
 
     course_dir = Path(course_dir).resolve()
-    if all(os.stat(p).st_mode & stat.S_IXOTH for p in [course_dir, *course_dir.parents]):
+    me = os.geteuid()
+
+    def passable(path):  # by the sandbox, which keeps this process's uid but none of root's privileges
+        info = os.stat(path)
+        return bool(info.st_mode & stat.S_IXOTH or (info.st_uid == me and info.st_mode & stat.S_IXUSR))
+
+    if all(passable(p) for p in [course_dir, *course_dir.parents]):
         return course_dir / ".grading-work"
     return Path(tempfile.mkdtemp(prefix="bfs-grading-"))
