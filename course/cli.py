@@ -164,6 +164,26 @@ def cmd_report(args):
     return 0
 
 
+def cmd_feedback(args):
+    """Write the feedback pages again from the stored results and the gradebook's manual scores and comments
+    (written answers graded in the formgrader), without grading again."""
+    from .gradebook import GradebookError
+    from .written import refresh_feedback
+
+    results = Path(args.course_dir) / "reports" / "results"
+    if not results.is_dir():
+        raise SystemExit(f"error: no stored results in {results}; run `course grade` first.")
+    try:
+        count, problems = refresh_feedback(args.course_dir, args.assignment or None, getattr(args, "db", None))
+    except GradebookError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    for problem in problems:
+        print(f"note: {problem}")
+    print(f"wrote {count} feedback page(s) in {Path(args.course_dir) / 'feedback'}; hand them out with "
+          "`nbgrader release_feedback ASSIGNMENT` (or the formgrader's Release Feedback)")
+    return 0
+
+
 def cmd_export(args):
     """Grades from the gradebook (what the formgrader shows, late penalties taken) as CSV for an LMS."""
     from .exporters import export
@@ -276,6 +296,15 @@ def build_parser():
     p.add_argument("--course-dir", default=str(default_work_dir() / "course"),
                    help="the course folder `course grade` wrote (default: .course-work/course)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("feedback", help="write the feedback pages again, with the scores and comments graders gave "
+                                        "written answers in the formgrader (no grading)")
+    p.add_argument("--course-dir", default=str(default_work_dir() / "course"),
+                   help="the course folder `course grade` wrote (default: .course-work/course)")
+    p.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
+    p.add_argument("--db", help="the gradebook's URL (default: the course folder's nbgrader_config.py, else its "
+                                "gradebook.db)")
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("hub", help="a class on this machine: JupyterHub, accounts, nbgrader's exchange (as root)")
     hub_actions = p.add_subparsers(dest="action", required=True)

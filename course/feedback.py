@@ -666,15 +666,48 @@ def _output(output):
     return f'<div class="bfs-output">{render_output(output)}</div>'
 
 
-def cells_html(nb):
-    """The notebook's cells as safe HTML, within the page's size cap."""
+def _written_state(answer, manual):
+    """``(css state, text)`` of a written answer for the score table: graded by a person, not yet, or empty."""
+    given = (manual or {}).get("score")
+    if isinstance(given, (int, float)):
+        state = "full" if given >= answer["points"] else ("none" if given <= 0 else "part")
+        return state, f"{given:g}"
+    if not answer.get("answered"):
+        return "none", "0 (no answer)"
+    return "wait", "not graded yet"
+
+
+def _written_box(answer, manual):
+    """The heading and the grader's comment around a written answer on the page (comment: markdown, sanitised)."""
+    _, state = _written_state(answer, manual)
+    head = (f'<p class="bfs-written-head">Your written answer (<code>{_e(answer["grade_id"])}</code>, '
+            f'{answer["points"]:g} points): {_e(state)}</p>')
+    comment = (manual or {}).get("comment")
+    tail = ""
+    if isinstance(comment, str) and comment.strip():
+        text, cut = _capped(comment, MAX_SOURCE_CHARS, "This comment was")
+        tail = (f'<div class="bfs-grader-comment"><p class="bfs-written-head">Comment from the grader:</p>'
+                f'<div class="bfs-md">{markdown_html(text)}</div>{cut}</div>')
+    return head, tail
+
+
+def cells_html(nb, written=None):
+    """The notebook's cells as safe HTML, within the page's size cap. ``written``: ``{grade_id: (answer,
+    manual)}`` of the written answers, which get a heading with their state and the grader's comment."""
     budget = _Budget(MAX_PAGE_CHARS)
     parts = []
+    written = written or {}
     for index, cell in enumerate(_list(nb.get("cells"))):
         cell = _dict(cell)
         kind = cell.get("cell_type")
         source, cut = _capped(_as_text(cell.get("source", "")), MAX_SOURCE_CHARS, "This cell was")
-        if kind == "markdown":
+        gid = _dict(_dict(cell.get("metadata")).get("nbgrader")).get("grade_id")
+        if kind == "markdown" and isinstance(gid, str) and gid in written:
+            head, tail = _written_box(*written[gid])
+            body = budget.render(_markdown_cell, source, cell.get("attachments"), cut)
+            parts.append(f'<section class="bfs-cell bfs-markdown bfs-written" id="bfs-cell-{index}">'
+                         f'{head}{body}{budget.take(tail) if tail else ""}</section>')
+        elif kind == "markdown":
             body = budget.render(_markdown_cell, source, cell.get("attachments"), cut)
             parts.append(f'<section class="bfs-cell bfs-markdown" id="bfs-cell-{index}">{body}</section>')
         elif kind == "code":
@@ -712,6 +745,14 @@ def summary_html(grade, cell_index):
         state = "full" if c.score >= c.points else ("none" if c.score <= 0 else "part")
         rows.append(f'<tr class="bfs-{state}"><td><code>{name}</code></td><td>{c.score:g}</td>'
                     f'<td>{c.points:g}</td></tr>')
+    written, manual = _list(getattr(grade, "written", None)), _dict(getattr(grade, "manual", None))
+    for answer in written:  # graded by a person in the formgrader: their score once given
+        name = _e(answer["grade_id"])
+        if answer["grade_id"] in cell_index:
+            name = f'<a href="#bfs-cell-{cell_index[answer["grade_id"]]}">{name}</a>'
+        state, shown = _written_state(answer, manual.get(answer["grade_id"]))
+        rows.append(f'<tr class="bfs-{state}"><td><code>{name}</code> (written answer)</td><td>{_e(shown)}</td>'
+                    f'<td>{answer["points"]:g}</td></tr>')
     names = " ".join(_as_text(getattr(grade, a, "") or "") for a in ("first_name", "last_name")).strip()
     # <bdi>: right-to-left marks in an id cannot reorder the text around it
     who = f"<code><bdi>{_e(grade.student)}</bdi></code>" + (f" (<bdi>{_e(names)}</bdi>)" if names else "")
@@ -723,12 +764,28 @@ def summary_html(grade, cell_index):
         late = (f' <span class="bfs-late">late penalty: −{penalty:g}; final score <strong>{final:g} / '
                 f'{grade.max_score:g}</strong></span>')
     notes = "".join(f"<li>{_e(n)}</li>" for n in grade.notes) or "<li>none</li>"
+    if written:
+        late += _written_line(grade, written, manual)
     return (f'<header class="bfs-summary" id="bfs-summary">\n<h1>Feedback: {_e(grade.assignment)}</h1>\n'
             f'<p class="bfs-student">Student: {who}</p>\n'
             f'<p class="bfs-score">Score: <strong>{grade.score:g} / {grade.max_score:g}</strong>{late}</p>\n{reason}\n'
             f'<table class="bfs-scores"><thead><tr><th>graded cell</th><th>points</th><th>out of</th></tr></thead>'
             f'\n<tbody>\n' + "\n".join(rows) + f'\n</tbody></table>\n'
             f'<h2>Notes from grading</h2>\n<ul class="bfs-notes">{notes}</ul>\n</header>')
+
+
+def _written_line(grade, written, manual):
+    """The score of the written answers under the automatic score, and the total once all are graded."""
+    points = sum(a["points"] for a in written)
+    given = [_dict(manual.get(a["grade_id"])).get("score") for a in written if a.get("answered")]
+    given = [s for s in given if isinstance(s, (int, float))]
+    missing = sum(1 for a in written if a.get("answered")) - len(given)
+    if missing:
+        return (f'</p>\n<p class="bfs-written-score">Written answers ({points:g} points): {missing} of '
+                f'{len(written)} not graded yet. The score above is the automatic part.')
+    total = round(getattr(grade, "final_score", grade.score) + sum(given), 2)
+    return (f'</p>\n<p class="bfs-written-score">Written answers: <strong>{sum(given):g} / {points:g}</strong>. '
+            f'Total: <strong>{total:g} / {grade.max_score + points:g}</strong>')
 
 
 def page_html(grade):
@@ -740,7 +797,9 @@ def page_html(grade):
         if isinstance(gid, str):
             cell_index.setdefault(gid, i)
     title = _e(f"Feedback: {grade.assignment} — {grade.student}")
-    cells = cells_html(nb) if grade.feedback else ""
+    manual = _dict(getattr(grade, "manual", None))
+    written = {a["grade_id"]: (a, manual.get(a["grade_id"])) for a in _list(getattr(grade, "written", None))}
+    cells = cells_html(nb, written) if grade.feedback else ""
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="referrer" content="no-referrer">\n'
@@ -767,7 +826,8 @@ def _feedback_page(job):
         reason = f"{type(exc).__name__}: {exc}"[:300]
         fallback = type("Fallback", (), {})()
         fallback.__dict__.update({k: getattr(grade, k, None) for k in (
-            "student", "assignment", "score", "max_score", "cells", "reason", "late", "final_score")})
+            "student", "assignment", "score", "max_score", "cells", "reason", "late", "final_score", "written",
+            "manual")})
         fallback.notes = list(grade.notes) + ["The notebook itself could not be shown on this page."]
         fallback.feedback = None
         write_feedback_html(fallback, path)

@@ -222,7 +222,31 @@ def _record(gb, g):
     if idle:
         gb.db.execute(update(Grade).where(Grade.id.in_(idle)).values(auto_score=0.0, needs_manual_grade=False)
                       .execution_options(synchronize_session=False))
+    _record_written(gb, g, notebook)
     lateness.record(gb, g)  # submission time and late penalty, where nbgrader keeps them
+
+
+def _record_written(gb, g, notebook):
+    """Written answers (course/written.py), as nbgrader's autograde records them, in the automatic columns only:
+    an empty answer gets 0 and the comment "No response."; an answer gets no automatic score and needs a manual
+    grade, unless a grader already scored this very text (a changed answer is flagged for a new look). A manual
+    score, extra credit or comment is never written here."""
+    from nbgrader.api import Comment, Grade
+    from sqlalchemy import update
+
+    for w in getattr(g, "written", None) or []:
+        row = gb.find_grade(w["grade_id"], notebook, g.assignment, g.student)
+        comment = gb.find_comment(w["grade_id"], notebook, g.assignment, g.student)
+        if w["answered"]:
+            values = {"auto_score": None,
+                      "needs_manual_grade": row.manual_score is None or bool(w.get("changed", True))}
+        else:
+            values = {"auto_score": 0.0, "needs_manual_grade": row.manual_score is not None}
+        gb.db.execute(update(Grade).where(Grade.id == row.id).values(**values)
+                      .execution_options(synchronize_session=False))
+        gb.db.execute(update(Comment).where(Comment.id == comment.id)
+                      .values(auto_comment=None if w["answered"] else "No response.")
+                      .execution_options(synchronize_session=False))
 
 
 def record_in_gradebook(api, grades, wait=GRADEBOOK_WAIT):

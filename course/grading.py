@@ -20,7 +20,7 @@ from autograder.course_files import course_files
 from autograder.pipeline import Limits, grade_jobs
 from autograder.submissions import Job, find_jobs, unpack_submissions
 
-from . import gradebook, lateness
+from . import gradebook, lateness, written
 from .exchange import Bookkeeping, copy_stamps, grading_workdir, settle, snapshot
 from .feedback import write_feedback_html, write_feedback_pages  # noqa: F401  (write_feedback_html: the API)
 from .gradebook import GRADEBOOK_WAIT, GradebookBusy, GradebookIncomplete, record_in_gradebook  # noqa: F401 (moved)
@@ -109,7 +109,8 @@ def grade_record(g):
             "status": g.status, "reason": g.reason, "notes": g.notes, "late": lateness.as_record(g),
             "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
                        "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
-                      for c in g.cells]}
+                      for c in g.cells],
+            "written": written.as_record(getattr(g, "written", None) or [])}
 
 
 def _atomic_write(path, data):
@@ -244,6 +245,9 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     def finished(grade):
         grade.notes[:0] = intake_notes.get((grade.student, grade.assignment), [])
         books.annotate(grade)
+        # written answers: kept for the formgrader; compared with the last grading's before it is replaced
+        grade.written = written.mark_changes(written.describe(grade.feedback, files[grade.assignment].template),
+                                             written.previous_record(course_dir, grade.student, grade.assignment))
         write_result(course_dir, grade)
 
     try:
@@ -255,6 +259,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     finally:
         shutil.rmtree(work, ignore_errors=True)
     notices = changed + books.lines()
+    written.read_manual(api.coursedir.db_url, grades)  # scores and comments graders gave: shown on the pages
     notices = write_outputs(course_dir, grades, skipped, workers=workers, notices=notices)  # first: no lock wait
     record_in_gradebook(api, grades)
     for s in skipped:
