@@ -350,3 +350,51 @@ def test_a_lock_held_too_long_on_postgresql_gives_a_clear_error(postgres, tmp_pa
             record_in_gradebook(api, [full_marks("carol")], wait=1)
         holder.rollback()
     assert postgres.password not in str(err.value)
+
+
+CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS")
+                   or Path(__file__).resolve().parents[2] / "build" / "screenshots")
+
+
+def test_the_formgrader_page_shows_the_grades_of_postgresql(graded, formgrader, postgres):
+    """What a TA sees: the formgrader's page of 02's submissions, in Chromium, shows each student's score as the
+    PostgreSQL gradebook holds it (manual scores over automatic ones, after the test above)."""
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    rows = db_grades(postgres, graded.database)
+    expected = {}
+    for student in ("blank", "buggy", "hostile", "perfect"):
+        mine = [r for k, r in rows.items() if k[:2] == (student, A2)]
+        score = sum(r.manual if r.manual is not None else (r.auto or 0) for r in mine)
+        expected[student] = f"{round(score, 2):g} / {round(sum(r.points for r in mine), 2):g}"
+    shots = SCREENSHOTS / "postgres-formgrader"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 700})
+            page.set_default_timeout(120_000)
+            # as a TA goes: the formgrader's Manual Grading page, the assignment, its notebook
+            page.goto(f"{formgrader.url}/formgrader/gradebook?token={formgrader.token}")
+            page.get_by_role("link", name=A2, exact=True).click()
+            page.get_by_role("link", name="simple_layers", exact=True).click()
+            table = page.locator("table tbody tr")
+            sync_api.expect(table.locator("td.score")).to_have_count(4, timeout=120_000)  # rows of submissions
+            shown = {}
+            for i in range(4):
+                row = table.nth(i)
+                row.locator("td.reveal .name-hidden").click()  # the eye: show the student's name
+                name = row.locator("td.name .name-shown")
+                sync_api.expect(name).to_be_visible(timeout=60_000)
+                shown[name.inner_text().strip()] = row.locator("td.score").inner_text().strip()
+            page.mouse.move(0, 0)  # no tooltip over the table
+        finally:
+            page.screenshot(path=str(shots / "gradebook-02-submissions.png"), full_page=True)
+            browser.close()
+    assert shown == expected
