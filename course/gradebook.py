@@ -8,17 +8,19 @@ A URL is SQLAlchemy's, as nbgrader takes it: ``postgresql://user@host:5432/dbnam
 PostgreSQL with psycopg 3: ``pip install 'backprop-from-scratch[postgres]'``).
 
 Writing grades next to people (:func:`record_in_gradebook`): ``course grade`` writes only the *automatic*
-part of each grade (``auto_score``, ``needs_manual_grade``) with an UPDATE that names no other column, so a
-manual score, extra credit or comment that a TA saves in the formgrader, before or while ``course grade``
-runs, is never overwritten: the formgrader's grade shows the manual score over the automatic one, as
-nbgrader intends. Each submission's scores and late penalty are one transaction. With PostgreSQL that
-transaction runs at the server's isolation level (READ COMMITTED unless an administrator changed it): its
-UPDATEs take row locks, so a formgrader write to the same row waits for the commit (milliseconds) and then
-applies its own columns to the new row, and the grader waits in the same way for a formgrader transaction.
-Nothing is read and written back, so no write is lost. A lock held longer than ``wait`` seconds ends the
-write with :class:`GradebookBusy` (PostgreSQL's ``lock_timeout``; SQLite's busy timeout); a deadlock or a
-serialization failure (two ``course grade`` runs on one class, or a stricter isolation level) rolls the
-submission back and writes it again.
+part of each grade (``auto_score``, ``needs_manual_grade``, and a written answer's ``auto_comment``) with
+UPDATEs that name no other column, so a manual score, extra credit or comment that a TA saves in the
+formgrader, before or while ``course grade`` runs, is never overwritten: the formgrader's grade shows the
+manual score over the automatic one, as nbgrader intends. Each submission's scores and late penalty are one
+transaction. With PostgreSQL that transaction runs at the server's isolation level (READ COMMITTED unless an
+administrator changed it): its UPDATEs take row locks, so a formgrader write to the same row waits for the
+commit (milliseconds) and then applies its own columns to the new row, and the grader waits in the same way
+for a formgrader transaction. No manual column is read and written back, so no write is lost (a written
+answer's ``needs_manual_grade`` depends on whether it has a manual score: a TA's score saved at that very
+moment can at worst leave it flagged for a look). A lock held longer than ``wait`` seconds ends the write with
+:class:`GradebookBusy` (PostgreSQL's ``lock_timeout``; SQLite's busy timeout); a deadlock or a serialization
+failure (two ``course grade`` runs on one class, or a stricter isolation level) rolls the submission back and
+writes it again.
 """
 
 import warnings
