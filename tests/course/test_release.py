@@ -7,7 +7,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.release import check_names, check_structure, generate, global_bindings, nbgrader_api, sync_helpers
+from course.release import (
+    check_names,
+    check_self_contained,
+    check_structure,
+    generate,
+    global_bindings,
+    nbgrader_api,
+    sync_helpers,
+)
 from course.sequence import ROOT, SEQUENCE, assignments
 
 RELEASED = assignments()
@@ -24,10 +32,10 @@ def regenerated(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     api = nbgrader_api(root, root / "gradebook.db")
     for a in RELEASED:
-        sync_helpers(a)
         shutil.copytree(ROOT / "source" / a.name, root / "source" / a.name,
                         ignore=shutil.ignore_patterns("__pycache__"))
         generate(api, a)
+        sync_helpers(a, ROOT, target=root / "release" / a.name)  # as `course release` does
     return root / "release"
 
 
@@ -50,16 +58,36 @@ def test_release_leaks_nothing(assignment):
     assert check_structure(assignment) == []
 
 
+def _tracked(folder):
+    """The files of a helper folder that travel with a release (no caches)."""
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
 @pytest.mark.parametrize("assignment", RELEASED, ids=lambda a: a.name)
-def test_helpers_in_source_match_their_originals(assignment):
-    """Are the student-side helper files in source/ identical to the files they are copied from?"""
+def test_helpers_in_source_are_links_to_their_one_copy(assignment):
+    """Is each student-side helper in source/ a link to its one copy in the repository (so plain nbgrader copies
+    it, and no second copy can drift), with every file of a helper folder linked?"""
     for src, dest in assignment.extra_files:
         src, dest = ROOT / src, ROOT / "source" / assignment.name / dest
+        pairs = [(src / f, dest / f) for f in _tracked(src)] if src.is_dir() else [(src, dest)]
+        assert pairs
+        for original, link in pairs:
+            assert link.is_symlink(), f"{link} should be a link to {original}, not a copy"
+            assert link.resolve() == original.resolve(), f"{link} points to {link.resolve()}, not {original}"
         if src.is_dir():
-            for f in src.rglob("*.py"):
-                assert filecmp.cmp(f, dest / f.relative_to(src), shallow=False), f"{dest}: run `course release`"
-        else:
-            assert filecmp.cmp(src, dest, shallow=False), f"{dest} differs from {src}: run `course release`"
+            assert sorted(p.relative_to(dest) for p in dest.rglob("*")) == _tracked(src), \
+                f"{dest} should hold a link for each file of {src}, and nothing else"
+
+
+@pytest.mark.parametrize("assignment", RELEASED, ids=lambda a: a.name)
+def test_released_helpers_are_files_equal_to_their_one_copy(assignment):
+    """Does release/ hold the helpers as plain files (a student's folder has no links), equal to their copy?"""
+    for src, dest in assignment.extra_files:
+        src, dest = ROOT / src, ROOT / "release" / assignment.name / dest
+        pairs = [(src / f, dest / f) for f in _tracked(src)] if src.is_dir() else [(src, dest)]
+        for original, copy in pairs:
+            assert copy.is_file() and not copy.is_symlink(), f"{copy}: run `course release`"
+            assert filecmp.cmp(original, copy, shallow=False), f"{copy} differs from {original}: run `course release`"
 
 
 def test_structure_check_catches_a_leaked_solution(tmp_path, monkeypatch):
@@ -220,3 +248,39 @@ def test_private_names_and_setup_imports_are_allowed(course_copy):
 
 if not Path(ROOT / "release").is_dir():  # pragma: no cover
     pytest.skip("no release/ folder", allow_module_level=True)
+
+
+def test_a_released_folder_runs_alone_in_a_plain_kernel():
+    """Does check 5 pass for a real released folder: its notebook, solutions typed in, runs with nothing else?"""
+    a = next(a for a in RELEASED if a.name == "02_simple_layers")
+    assert check_self_contained(a) == []
+
+
+def test_the_plain_kernel_check_names_a_missing_helper(tmp_path):
+    """Does check 5 fail, naming the notebook and the cell, when the released folder lacks bp_checks.py?"""
+    a = next(a for a in RELEASED if a.name == "03_activation_layers")
+    for sub in ("source", "release"):
+        shutil.copytree(ROOT / sub / a.name, tmp_path / sub / a.name, ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "release" / a.name / "bp_checks.py").unlink()
+    problems = check_self_contained(a, tmp_path)
+    assert problems and all(p.startswith(f"release/{a.name}/{a.notebook}, cell ") for p in problems), problems
+    nb = nbformat.read(tmp_path / "release" / a.name / a.notebook, as_version=4)
+    setup = next(i for i, c in enumerate(nb.cells, 1) if c.cell_type == "code" and "bp_checks" in c.source)
+    assert problems[0].startswith(f"release/{a.name}/{a.notebook}, cell {setup}: fails in a plain kernel"), problems
+
+
+def test_the_plain_kernel_cannot_import_the_repository(tmp_path):
+    """In check 5's kernel, do mnist_utils (installed from this repository), autograder and course fail to import
+    when the released folder does not hold them, while a module of the folder imports?"""
+    from course.sequence import Assignment
+
+    a = Assignment("99_plain", "plain", "plain.ipynb")
+    cells = ["import local_helper", "import mnist_utils", "import autograder.compare", "import course.sequence"]
+    for sub in ("source", "release"):
+        (tmp_path / sub / a.name).mkdir(parents=True)
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]),
+                       tmp_path / sub / a.name / a.notebook)
+    (tmp_path / "release" / a.name / "local_helper.py").write_text("X = 1\n")
+    problems = check_self_contained(a, tmp_path)
+    assert [p.split(": fails")[0] for p in problems] == [f"release/{a.name}/{a.notebook}, cell {i}" for i in (2, 3, 4)]
+    assert all("ModuleNotFoundError" in p for p in problems), problems
