@@ -7,6 +7,7 @@ helpers) and ``course.verify`` (the checks); their names are importable from her
 
 from pathlib import Path
 
+from . import student_package
 from .nbgrader_access import ReleaseError, generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, assignments
 from .verify import (  # noqa: F401  (GIVEN_NAMES, check_names, global_bindings, perfect_submission: as before)
@@ -41,5 +42,7 @@ def release(root=ROOT, names=None, verify=True, workers=None, sandbox=None, limi
                                              cell_timeout=limits.cell_timeout if limits else None)
             log(f"  verified {assignment.name}: " + ("ok" if not found else f"{len(found)} problem(s)"))
             problems += found
+    if names is None:  # the helpers as one pip-installable wheel, for notebooks opened alone (Colab)
+        log(f"wrote {student_package.write_release(root).relative_to(root)}")
     if problems:
         raise ReleaseError("release check failed:\n- " + "\n- ".join(problems))

@@ -39,10 +39,12 @@ from .sequence import ROOT
 GIVEN_NAMES = {
     "06_training_mnist": frozenset({
         "x_train", "t_train", "x_test", "t_test",  # the toy data set, as load_mnist returns it
+        "x_val", "t_val",  # the validation set split off the toy training set
         "iters_num", "batch_size", "learning_rate", "hidden_size",  # the hyperparameters cell
         "plot_history", "network", "history",  # the toy run and its plot
         "RUN_FULL_TRAINING", "DATASET", "full_iters_num", "full_batch_size", "full_learning_rate",
         "full_hidden_size", "load_mnist", "x_train_full", "t_train_full", "x_test_full", "t_test_full",
+        "x_val_full", "t_val_full",
         "history_full",  # the full MNIST run
     }),
 }

@@ -67,6 +67,26 @@ def test_written_answers_say_what_was_answered():
     assert nbtools.graded_cells(template) and GID not in dict(nbtools.graded_cells(template))
 
 
+@pytest.mark.parametrize("assignment", ["03_activation_layers", "04_affine_softmax", "05_full_backprop",
+                                        "06_training_mnist"])
+def test_every_written_question_has_points_a_rubric_and_no_released_line(assignment):
+    """Does each of the course's written answers carry points and a rubric in source/, and does no line of its model
+    answer or rubric reach the released notebook, the helpers or the example a blank student hands in?"""
+    a = by_name(assignment)
+    src = nbformat.read(ROOT / "source" / a.name / a.notebook, as_version=4)
+    manual = [c for c in src.cells if nbtools.is_manual(c)]
+    assert len(manual) == 1 and nbtools.points(manual[0]) == 2
+    assert "**Model answer**" in manual[0].source and "**Rubric (2 points).**" in manual[0].source
+    released = "\n".join(p.read_text(errors="replace") for p in (ROOT / "release" / a.name).rglob("*")
+                         if p.is_file() and "__pycache__" not in p.parts)
+    released += (ROOT / "course" / "examples" / "submitted" / "blank" / a.name / a.notebook).read_text()
+    lines = [line.strip() for line in manual[0].source.splitlines() if len(line.strip()) > 20]
+    assert lines and not [line for line in lines if json.dumps(line)[1:-1] in released or line in released]
+    stub = next(c for c in nbformat.read(ROOT / "release" / a.name / a.notebook, as_version=4).cells
+                if nbtools.grade_id(c) == nbtools.grade_id(manual[0]))
+    assert stub.source == "YOUR ANSWER HERE" and nbtools.is_manual(stub)
+
+
 def _submit(root, student, nb):
     folder = root / student / A.name
     folder.mkdir(parents=True, exist_ok=True)
