@@ -8,10 +8,15 @@ from pathlib import Path
 from .sequence import ROOT, SEQUENCE
 
 
-def _sandbox(args):
-    """The sandbox to grade in, or None when the instructor explicitly allowed grading without one."""
+def _sandbox(args, choice="bubblewrap"):
+    """The sandbox to grade in (``choice``: the ``sandbox`` setting), or None when the instructor chose to grade
+    without one (``none``) or allowed it where there is none (``--allow-unsandboxed``)."""
     from autograder import sandbox
 
+    if choice == "none":
+        print("WARNING: grading WITHOUT a sandbox (the sandbox setting is 'none'). Student code runs with your "
+              "rights.", file=sys.stderr)
+        return None
     box, problem = sandbox.detect()
     if box:
         return box
@@ -28,9 +33,10 @@ def cmd_release(args):
     from .release import ReleaseError, release
 
     _require_checkout("course release")
+    settings = _settings(None, args)
     try:
-        release(ROOT, args.assignment or None, verify=not args.no_verify, workers=args.workers,
-                sandbox=_sandbox(args) if not args.no_verify else None)
+        release(ROOT, args.assignment or None, verify=not args.no_verify, workers=settings.workers or None,
+                sandbox=_sandbox(args, settings.sandbox) if not args.no_verify else None, limits=settings.limits())
     except ReleaseError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -45,11 +51,16 @@ def cmd_release(args):
     return 0
 
 
-def _limits(args):
-    from autograder.pipeline import Limits
+def _settings(course_dir, args):
+    """The grading settings: the course's nbgrader_config.py, ``course_dir``'s, then the flags that were given."""
+    from traitlets import TraitError
 
-    return Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                  memory_mb=args.memory_mb)
+    from .settings import SETTINGS, load
+
+    try:
+        return load(course_dir, {name: getattr(args, name, None) for name in SETTINGS})
+    except TraitError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def _require_checkout(what):
@@ -65,10 +76,11 @@ def _grade(submissions, course_dir, args):
     from .gradebook import GradebookError, formgrader_note, resolve_db_url
     from .grading import GradingInputError, grade_class, table
 
+    settings = _settings(course_dir, args)
     try:
-        grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=args.workers,
-                             limits=_limits(args), sandbox=_sandbox(args), progress=not args.quiet,
-                             db_url=getattr(args, "db", None))
+        grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=settings.workers or None,
+                             limits=settings.limits(), sandbox=_sandbox(args, settings.sandbox),
+                             progress=not args.quiet, db_url=getattr(args, "db", None))
     except (GradebookError, GradingInputError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
@@ -243,13 +255,22 @@ def build_parser():
     def common(p, grading=True):
         p.add_argument("-a", "--assignment", action="append",
                        help="only this assignment (repeatable); known: " + ", ".join(a.name for a in SEQUENCE))
-        p.add_argument("-j", "--workers", type=int, default=None, help="parallel workers (default: cores)")
+        # every setting flag defaults to None: the value in nbgrader_config.py (course/settings.py) is used
+        p.add_argument("-j", "--workers", type=int, default=None,
+                       help="notebooks graded at once (default: GradingSettings.workers; 0: one per core)")
+        p.add_argument("--sandbox", choices=["bubblewrap", "none"], default=None,
+                       help="run notebooks in bubblewrap, or without a sandbox (default: GradingSettings.sandbox)")
         p.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even when no sandbox is available (only for submissions you trust)")
         if grading:
-            p.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
-            p.add_argument("--notebook-timeout", type=float, default=300, help="seconds per notebook (default 300)")
-            p.add_argument("--memory-mb", type=int, default=2048, help="memory cap per notebook (default 2048)")
+            p.add_argument("--cell-timeout", type=float, default=None,
+                           help="seconds per cell (default: GradingSettings.cell_timeout)")
+            p.add_argument("--notebook-timeout", type=float, default=None,
+                           help="seconds per notebook (default: GradingSettings.notebook_timeout)")
+            p.add_argument("--memory-mb", type=int, default=None,
+                           help="memory cap per notebook in MB (default: GradingSettings.memory_mb)")
+            p.add_argument("--processes", type=int, default=None,
+                           help="processes and threads per notebook (default: GradingSettings.processes)")
             p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("release", help="generate release/ from source/ and verify it")

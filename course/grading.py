@@ -17,7 +17,7 @@ import nbformat
 
 from autograder import intake
 from autograder.course_files import course_files
-from autograder.pipeline import Limits, grade_jobs
+from autograder.pipeline import Limits, grade_jobs  # noqa: F401  (Limits: importable from here as before)
 from autograder.submissions import Job, find_jobs, unpack_submissions
 
 from . import gradebook, lateness, written
@@ -27,6 +27,7 @@ from .gradebook import GRADEBOOK_WAIT, GradebookBusy, GradebookIncomplete, recor
 from .layout import course_root
 from .release import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, SEQUENCE, assignments
+from .settings import load as load_settings
 
 
 def prepare_course_dir(course_dir, names=None, log=print, db_url=None):
@@ -217,10 +218,14 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``.
 
     Paths may be relative (to the current folder); they are resolved once, here. ``db_url``: the gradebook
-    (see :func:`prepare_course_dir`)."""
+    (see :func:`prepare_course_dir`). ``limits`` and ``workers``: ``None`` takes them from the course's
+    settings (``course/nbgrader_config.py`` and ``course_dir/nbgrader_config.py``, see course/settings.py);
+    ``sandbox``: an ``autograder.sandbox`` object, or ``None`` to grade without one. Returns the grades."""
     course_dir = Path(course_dir).resolve()
     submissions = Path(submissions).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(course_dir)
+    limits, workers = limits or settings.limits(), workers or settings.workers or None
     api, selected = prepare_course_dir(course_dir, names, log=log, db_url=db_url)
     known = {a.name: a for a in selected}
     unpacked = course_dir / ".unpacked"
@@ -251,10 +256,10 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
         write_result(course_dir, grade)
 
     try:
-        grades = grade_jobs(jobs, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox,
+        grades = grade_jobs(jobs, files, work, workers=workers, limits=limits, sandbox=sandbox,
                             progress=progress, on_result=finished)
         grades, changed = settle(seen, jobs, grades, lambda again: grade_jobs(
-            again, files, work, workers=workers, limits=limits or Limits(), sandbox=sandbox, progress=False,
+            again, files, work, workers=workers, limits=limits, sandbox=sandbox, progress=False,
             on_result=finished), log=lambda *a: None)  # a collect replaced a submission meanwhile: grade it again
     finally:
         shutil.rmtree(work, ignore_errors=True)
