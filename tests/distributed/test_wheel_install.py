@@ -35,7 +35,7 @@ def project_files():
                             capture_output=True, text=True)
     if listed.returncode != 0:
         pytest.skip(f"not a git checkout ({listed.stderr.strip()}): cannot tell the project's files")
-    return [p for p in listed.stdout.split("\0") if p and (ROOT / p).is_file() and not (ROOT / p).is_symlink()]
+    return [p for p in listed.stdout.split("\0") if p and ((ROOT / p).is_file() or (ROOT / p).is_symlink())]
 
 
 def clean_env(**extra):
@@ -60,7 +60,10 @@ def wheel(tmp_path_factory):
     files = project_files()
     for rel in files:
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, tree / rel)
+        if (ROOT / rel).is_symlink():  # as git keeps it (a link to the one copy of a helper, say)
+            os.symlink(os.readlink(ROOT / rel), tree / rel)
+        else:
+            shutil.copy2(ROOT / rel, tree / rel)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(tree)], cwd=work)
     (built,) = (work / "dist").glob("backprop_from_scratch-*.whl")
     return SimpleNamespace(path=built, files=files)
