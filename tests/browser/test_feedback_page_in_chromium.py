@@ -8,7 +8,7 @@ student opens the one file that nbgrader's ``release_feedback`` hands out; every
 recorded, and any that is not the page itself (or one of its ``data:`` images) is refused and fails the test.
 
 Screenshots go to ``$BROWSER_SCREENSHOTS/<test>/`` (default ``build/screenshots/<test>/``).
-Run:  .venv/bin/python -m pytest tests/browser/test_feedback_page.py -v   (needs Debian's chromium)
+Run:  .venv/bin/python -m pytest tests/browser/test_feedback_page_in_chromium.py -v   (needs Debian's chromium)
 """
 
 import base64
