@@ -1,7 +1,7 @@
 """The feedback page: is every kind of student markup inert, is the page readable, bounded and deterministic?
 
 Attacks are checked on what a spec-conforming HTML parser builds from the page (html5lib, the parser behind
-bleach, standing in for a browser here; tests/browser/test_feedback_page.py checks the same in Chromium).
+bleach, standing in for a browser here; tests/browser/test_feedback_page_in_chromium.py checks the same in Chromium).
 """
 
 import base64
