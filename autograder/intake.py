@@ -147,11 +147,10 @@ def scan(folder, limits=DEFAULT):
     return sorted(files), notes
 
 
-def copy_tree(src, dest, limits=DEFAULT):
-    """Copy the regular files under ``src`` to ``dest`` (created), within the limits. Returns notes."""
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    files, notes = scan(src, limits)
+def _regular_files(src, limits, notes):
+    """Yield ``(relative path, bytes)`` of the regular files under ``src`` within the limits; add notes on the rest."""
+    files, found = scan(src, limits)
+    notes += found
     budget = limits.max_total_bytes
     for rel in files:
         data, problem = read_regular(Path(src) / rel, min(limits.max_file_bytes, budget))
@@ -161,10 +160,27 @@ def copy_tree(src, dest, limits=DEFAULT):
             notes.append(f"{printable(str(rel))} was not used: it {problem}.")
             continue
         budget -= len(data)
+        yield rel, data
+
+
+def copy_tree(src, dest, limits=DEFAULT):
+    """Copy the regular files under ``src`` to ``dest`` (created), within the limits. Returns notes."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    notes = []
+    for rel, data in _regular_files(src, limits, notes):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     return notes
+
+
+def read_tree(src, limits=DEFAULT):
+    """What :func:`copy_tree` would copy, in memory: ``([(relative path, bytes)], notes)`` (at most
+    ``max_total_bytes`` of data), so that a submission can travel to another machine as plain data."""
+    notes = []
+    files = list(_regular_files(src, limits, notes))
+    return files, notes
 
 
 def subfolders(folder, limits=DEFAULT):
