@@ -799,7 +799,7 @@ def page_html(grade):
     title = _e(f"Feedback: {grade.assignment} — {grade.student}")
     manual = _dict(getattr(grade, "manual", None))
     written = {a["grade_id"]: (a, manual.get(a["grade_id"])) for a in _list(getattr(grade, "written", None))}
-    cells = cells_html(nb, written) if grade.feedback else ""
+    cells = (cells_html(nb, written) if written else cells_html(nb)) if grade.feedback else ""
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="referrer" content="no-referrer">\n'

@@ -30,7 +30,7 @@ def submission(style):
     """The released notebook with the style's answer cells typed in and its extra cells added."""
     a = by_name(style.assignment)
     nb = nbformat.read(ROOT / "release" / a.name / a.notebook, as_version=4)
-    answers = {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c)}
+    answers = {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c) and not nbtools.is_manual(c)}
     typed = {where: code.strip("\n") for where, code in style.cells if ":" not in where}
     assert set(typed) == answers, f"{style.name}: a submission fills every answer cell ({sorted(answers)})"
     cells = []

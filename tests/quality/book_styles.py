@@ -818,6 +818,36 @@ def _train(loop):
 
 BOOK_HELPERS = "\n".join([FUNCTIONS, GRADIENT])
 
+# the timing exercise of assignment 5 (not graded), as a student writes it: time.time() around the calls
+TIME_GRADIENTS = '''
+def time_gradients(network, x, t):
+    n_weights = sum(p.size for p in network.params.values())
+    loss_W = lambda W: network.loss(x, t)
+    start = time.time()
+    for i in range(10):
+        network.gradient(x, t)
+    backprop = (time.time() - start) / 10
+    start = time.time()
+    numerical_gradient(loss_W, network.params['b1'])
+    numerical_per_weight = (time.time() - start) / len(network.params['b1'])
+    return {"backprop": backprop, "numerical_per_weight": numerical_per_weight,
+            "numerical_all": numerical_per_weight * n_weights}
+'''
+SEED_TIME_GRADIENTS = '''
+import time
+
+def time_gradients(network, x, t) :
+  n_weights = sum(p.size for p in network.params.values())
+  loss_W = lambda W : network.loss(x, t)
+  t0 = time.perf_counter()
+  grad = network.gradient(x, t)
+  backprop = time.perf_counter() - t0
+  t0 = time.perf_counter()
+  numerical_gradient(loss_W, network.params['b1'])
+  per_weight = (time.perf_counter() - t0) / network.params['b1'].size
+  return {'backprop' : backprop, 'numerical_per_weight' : per_weight, 'numerical_all' : per_weight * n_weights}
+'''
+
 # the cells the printed chapter-5 Affine loses, and nothing else: README states this exception
 PRINTED_AFFINE_LOSES = frozenset({"affine_nd_input", "affine_nd_visible"})
 
@@ -903,16 +933,17 @@ def buy_apples_oranges(apple, apple_num, orange, orange_num, tax):
     # --- 05: the layers call the helpers, TwoLayerNet calls numerical_gradient(f, x) ------------------------
     Variant(A05, "book: functions.py and layers.py in the layers cell, gradient.py, two_layer_net.py", cells=(
         ("pasted_layers", FUNCTIONS + LAYERS), ("numerical_gradient_solution", GRADIENT),
-        ("two_layer_net", TWO_LAYER_NET), ("gradient_check_solution", GRADIENT_CHECK))),
+        ("two_layer_net", TWO_LAYER_NET), ("gradient_check_solution", GRADIENT_CHECK),
+        ("time_gradients", TIME_GRADIENTS))),
     Variant(A05, "book: functions.py and gradient.py pasted in a cell above the layers", cells=(
         ("above:pasted_layers", BOOK_HELPERS), ("pasted_layers", LAYERS),
         ("numerical_gradient_solution", GRADIENT), ("two_layer_net", TWO_LAYER_NET),
-        ("gradient_check_solution", GRADIENT_CHECK))),
+        ("gradient_check_solution", GRADIENT_CHECK), ("time_gradients", TIME_GRADIENTS))),
     Variant(A05, "seed: its layers (the printed Affine), numerical_gradient and TwoLayerNet", cells=(
         ("pasted_layers", "\n".join([SEED_RELU, SEED_AFFINE, SEED_SOFTMAX, SEED_CROSS_ENTROPY,
                                      SEED_SOFTMAX_WITH_LOSS])),
         ("numerical_gradient_solution", SEED_NUMERICAL_GRADIENT), ("two_layer_net", SEED_TWO_LAYER_NET),
-        ("gradient_check_solution", SEED_GRADIENT_CHECK))),
+        ("gradient_check_solution", SEED_GRADIENT_CHECK), ("time_gradients", SEED_TIME_GRADIENTS))),
     # --- 06: the pasted network, the update over the four keys, the book's loop ------------------------------
     Variant(A06, "book: the repository's network pasted; np.random.choice batches, the update in the loop",
             cells=(("two_layer_net", "\n".join([BOOK_HELPERS, LAYERS, TWO_LAYER_NET])),
