@@ -21,8 +21,8 @@ from nbgrader.plugins import ExportPlugin
 
 
 def cell(value):
-    """A CSV cell a spreadsheet shows as text (see course.grading.csv_cell); numbers as ``%g``."""
-    from .grading import csv_cell
+    """A CSV cell a spreadsheet shows as text (see course.spreadsheet.csv_cell); numbers as ``%g``."""
+    from .spreadsheet import csv_cell
 
     if isinstance(value, float):
         return f"{value:g}"

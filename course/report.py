@@ -841,7 +841,7 @@ def _reading():
 # -- writing -----------------------------------------------------------------------------------------------------
 
 def write_mistakes_csv(report, path):
-    from .grading import csv_cell
+    from .spreadsheet import csv_cell
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
