@@ -191,7 +191,9 @@ def _add_cell_after(path, grade_id, cell):
 
 def test_release_refuses_a_check_cell_that_binds_a_public_name(course_copy, monkeypatch, capsys):
     """Does `course release` fail, naming the notebook and the cell, on a check cell `sigmoid = Sigmoid()`?"""
-    from course import authoring, cli
+    import nbgrader_cells as authoring
+
+    from course import cli
 
     a, root = course_copy
     path = root / "source" / a.name / a.notebook
@@ -216,7 +218,7 @@ def test_release_refuses_a_check_cell_that_binds_a_public_name(course_copy, monk
 ])
 def test_names_check_covers_every_cell_that_is_not_an_answer(course_copy, kind, text, words):
     """Are visible checks, graded cells (hidden part included) and plain code cells all held to the rule?"""
-    from course import authoring
+    import nbgrader_cells as authoring
 
     a, root = course_copy
     cell = {"visible": lambda: authoring.visible("extra_check", text),
@@ -233,7 +235,7 @@ def test_names_check_covers_every_cell_that_is_not_an_answer(course_copy, kind, 
 
 def test_private_names_and_setup_imports_are_allowed(course_copy):
     """Do a check in a function, `_`-names, imports in the setup cell and answer cells pass the names check?"""
-    from course import authoring
+    import nbgrader_cells as authoring
 
     a, root = course_copy
     path = root / "source" / a.name / a.notebook

@@ -1,7 +1,8 @@
-"""Helpers for writing source notebooks with nbgrader (schema 3) cell metadata.
+"""Cells with nbgrader (schema 3) metadata, as the course's source notebooks hold them, for tests to add.
 
 A source notebook follows one pattern per concept: explanation (markdown), a solution cell, a
 visible check (read-only), then a graded cell whose hidden region calls ``autograder.hidden.check``.
+(This was ``course/authoring.py``, which nothing of the course used: notebooks are written in JupyterLab.)
 """
 
 import textwrap
@@ -66,6 +67,7 @@ def graded(grade_id, points, comment):
 
 
 def notebook(cells):
+    """A new notebook of ``cells`` with the course's kernel."""
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata["language_info"] = {"name": "python"}
@@ -73,5 +75,6 @@ def notebook(cells):
 
 
 def write(nb, path):
+    """Validate ``nb`` and write it to ``path``."""
     nbformat.validate(nb)
     nbformat.write(nb, str(path))
