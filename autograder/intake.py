@@ -24,6 +24,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class IntakeLimits:
+    """How much of a submission (and of a zip of a class) is read at the most."""
+
     max_file_bytes: int = 50 * 2**20  # one file of a submission
     max_total_bytes: int = 100 * 2**20  # one submission (student x assignment)
     max_files: int = 500  # files and folders of one submission

@@ -21,6 +21,8 @@ LIKELY = " Likely mistake: "
 
 @dataclass
 class Check:
+    """One scenario's verdict: its title, passed or not, the message for the student, the share earned."""
+
     title: str
     passed: bool
     message: str = ""
@@ -28,11 +30,14 @@ class Check:
 
     @property
     def share(self):
+        """The share of the scenario earned, from 0 to 1."""
         return (1.0 if self.passed else 0.0) if self.earned is None else self.earned
 
 
 @dataclass
 class CellResult:
+    """A graded cell's result: one :class:`Check` per scenario, or the problem that kept them from running."""
+
     grade_id: str
     points: float
     checks: list = field(default_factory=list)
@@ -40,6 +45,7 @@ class CellResult:
 
     @property
     def score(self):
+        """The points earned: ``points`` times the mean share of the checks, rounded down to 0.01."""
         if not self.checks:
             return 0.0
         earned = sum(c.share for c in self.checks)
@@ -56,6 +62,7 @@ class CellResult:
 
 
 def reference_namespace():
+    """The reference implementation as a namespace (``{name: object}``) to run scenarios on."""
     from . import reference
 
     return vars(reference)

@@ -20,22 +20,27 @@ class BrokenNotebook(Exception):
 
 
 def meta(cell):
+    """The nbgrader metadata of ``cell`` (a dict; empty for a plain cell)."""
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def grade_id(cell):
+    """The nbgrader ``grade_id`` of ``cell``, or None."""
     return meta(cell).get("grade_id")
 
 
 def is_solution(cell):
+    """Is ``cell`` an answer cell (nbgrader ``solution``)?"""
     return bool(meta(cell).get("solution"))
 
 
 def is_graded(cell):
+    """Is ``cell`` a graded code cell (a hidden-test cell or a 0-point visible check)?"""
     return bool(meta(cell).get("grade")) and cell.get("cell_type") == "code"
 
 
 def points(cell):
+    """The points of ``cell`` (0.0 when it has none)."""
     return float(meta(cell).get("points", 0) or 0)
 
 

@@ -39,6 +39,7 @@ class BadRecord(ValueError):
 
 
 def record_path(directory, grade_id):
+    """The record file of graded cell ``grade_id`` in ``directory``: ``<grade_id>.rec``."""
     return Path(directory) / f"{grade_id}.rec"
 
 

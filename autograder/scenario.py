@@ -67,6 +67,7 @@ class Fault(Exception):
                 f"{FAULT}code": code}
 
     def text(self):
+        """One sentence for the student: what was called, the exception, and where in their code."""
         frame, line, code = student_frame(self.exc)
         where = f" (in {frame}, line {line}" + (f": `{code}`)" if code else ")") if frame else ""
         stage = f"{self.stage} " if self.stage else ""
@@ -111,6 +112,9 @@ def student_frame(exc):
 
 @dataclass(frozen=True)
 class Scenario:
+    """One sub-check of a graded cell: ``inputs(rng) -> dict`` makes its seeded inputs, ``run(ns, inputs)``
+    drives an implementation (the student's globals or the reference) and returns its raw outputs."""
+
     grade_id: str
     title: str
     inputs: Callable  # (rng) -> dict of inputs
@@ -119,9 +123,11 @@ class Scenario:
 
     @property
     def seed(self):
+        """The scenario's seed, from its cell, position and title (the same on every run)."""
         return zlib.crc32(f"{self.grade_id}/{self.index}/{self.title}".encode())
 
     def make_inputs(self):
+        """The scenario's inputs, made from its seed."""
         return self.inputs(np.random.default_rng(self.seed))
 
 

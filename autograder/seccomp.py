@@ -35,7 +35,7 @@ ARCHES = {
 
 
 class Unsupported(Exception):
-    pass
+    """The seccomp filter cannot be built for this machine's architecture."""
 
 
 def _insn(code, jt, jf, k):

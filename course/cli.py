@@ -30,6 +30,7 @@ def _sandbox(args, choice="bubblewrap"):
 
 
 def cmd_release(args):
+    """``course release``: generate and verify release/; returns the exit status (1 when a check fails)."""
     from .release import ReleaseError, release
 
     _require_checkout("course release")
@@ -105,6 +106,7 @@ def grader_errors(grades):
 
 
 def cmd_grade(args):
+    """``course grade``: grade a class; returns the exit status (2 when the grader failed on a submission)."""
     from .exchange import restore_ownership
 
     # no folder given: the course folder's own submitted/ (what `nbgrader collect` filled), graded in place
@@ -116,6 +118,7 @@ def cmd_grade(args):
 
 
 def cmd_demo(args):
+    """``course demo``: release, then grade the bundled examples (or a synthetic class); returns the exit status."""
     from autograder import sandbox
 
     from .examples import EXAMPLES
@@ -158,6 +161,7 @@ def _demo_class(args, course_dir):
 
 
 def cmd_examples(args):
+    """``course examples``: regenerate the bundled example submissions; returns 0."""
     from .examples import build
 
     _require_checkout("course examples")
@@ -247,6 +251,7 @@ DB_HELP = ("nbgrader's gradebook as an SQLAlchemy URL, e.g. postgresql://USER@HO
 
 
 def build_parser():
+    """The ``argparse`` parser of the ``course`` command and its subcommands."""
     from .layout import default_work_dir
 
     parser = argparse.ArgumentParser(prog="course", description="Backprop from Scratch: run the course.")
@@ -362,6 +367,7 @@ PATH_OPTIONS = ("submissions", "course_dir", "to")
 
 
 def main(argv=None):
+    """Run the ``course`` command with ``argv`` (default: the command line); returns its exit status."""
     args = build_parser().parse_args(argv)
     # every path the user gives is resolved once, here: relative and absolute paths give the same results
     for name in PATH_OPTIONS:

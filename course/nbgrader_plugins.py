@@ -13,6 +13,7 @@ class StripHiddenTracebacks(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
+        """Replace the traceback of an error in a hidden-test cell by its one-line message."""
         if cell.cell_type == "code" and BEGIN_HIDDEN in cell.source:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":

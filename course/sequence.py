@@ -8,6 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Assignment:
+    """One assignment: its nbgrader id (folder name), title, notebook, and the helpers released with it."""
+
     name: str  # nbgrader assignment id = folder name under source/ and release/
     title: str
     notebook: str  # notebook file name inside the folder
@@ -41,6 +43,7 @@ def assignments(root=ROOT, names=None):
 
 
 def by_name(name):
+    """The :class:`Assignment` called ``name``; raises KeyError."""
     for a in SEQUENCE:
         if a.name == name:
             return a

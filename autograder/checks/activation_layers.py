@@ -90,6 +90,8 @@ def _backward_latest(cls):
 
 
 def relu_keeps_input(ns, i):
+    """Driver: ``Relu`` forward then backward on copies; returns the forward output, ``x`` as it is after
+    forward (it must be unchanged) and ``dx``."""
     x = i["x"].copy()
     layer = need(ns, "Relu")()
     with quiet():

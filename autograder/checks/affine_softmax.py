@@ -34,11 +34,14 @@ def _affine(ns, i):
 
 
 def affine_forward(ns, i):
+    """Driver: ``Affine(W, b).forward(x)``; returns ``{'forward output'}``."""
     layer = _affine(ns, i)
     return {"forward output": call(layer.forward, i["x"], stage="Affine.forward")}
 
 
 def affine_backward(ns, i, params=True):
+    """Driver: ``Affine`` forward on ``x``, then ``backward(dout)``; returns ``{'dx'}``, and ``dW``, ``db`` (the
+    attributes backward sets) when ``params``."""
     layer = _affine(ns, i)
     out = call(layer.forward, i["x"], stage=f"Affine.forward on x of shape {i['x'].shape}")
     dx = call(layer.backward, i["dout"], stage="Affine.backward")
@@ -51,6 +54,7 @@ def affine_backward(ns, i, params=True):
 
 
 def affine_backward_latest(ns, i):
+    """Driver: two forward calls (``x_first``, then ``x``) before ``backward(dout)``; returns ``{'dW', 'db'}``."""
     layer = _affine(ns, i)
     call(layer.forward, i["x_first"], stage="Affine.forward")
     call(layer.forward, i["x"], stage="Affine.forward")
@@ -59,10 +63,12 @@ def affine_backward_latest(ns, i):
 
 
 def affine_dx(ns, i):
+    """Driver: :func:`affine_backward` without the parameters' gradients; returns ``{'dx'}``."""
     return affine_backward(ns, i, params=False)
 
 
 def affine_params(ns, i):
+    """Driver: :func:`affine_backward`; returns ``{'dW', 'db'}`` only."""
     out = affine_backward(ns, i)
     return {"dW": out["dW"], "db": out["db"]}
 
@@ -106,11 +112,13 @@ def _scores(shape, scale=3.0):
 
 
 def softmax_run(ns, i):
+    """Driver: ``softmax(x)`` (x of shape (C,) or (N, C)); returns ``{'softmax output'}``."""
     x = i["x"]
     return {"softmax output": call(need(ns, "softmax", "function"), x, stage=f"softmax on x of shape {x.shape}")}
 
 
 def softmax_keeps_input(ns, i):
+    """Driver: ``softmax(x)``; returns its output and ``x`` afterwards (it must be unchanged)."""
     x = i["x"]
     y = call(need(ns, "softmax", "function"), x, stage=f"softmax on x of shape {x.shape}")
     return {"softmax output": y, "x after softmax": x}
@@ -160,6 +168,7 @@ def _sure_and_wrong(rng):
 
 
 def cross_entropy_run(ns, i):
+    """Driver: ``cross_entropy_error(y, t)`` (t one-hot or labels); returns ``{'loss'}``."""
     y, t = i["y"], i["t"]
     loss = call(need(ns, "cross_entropy_error", "function"), y, t,
                 stage=f"cross_entropy_error with y {y.shape} and t {t.shape} ({t.dtype})")
@@ -207,6 +216,8 @@ def own_parts(ns, i):
 
 
 def swl_forward(ns, i):
+    """Driver: ``SoftmaxWithLoss().forward(x, t)``; returns ``{'loss'}`` and the student's own softmax and
+    cross-entropy on the same inputs."""
     layer = need(ns, "SoftmaxWithLoss")()
     loss = call(layer.forward, i["x"], i["t"],
                 stage=f"SoftmaxWithLoss.forward with x {i['x'].shape} and t {i['t'].shape}")

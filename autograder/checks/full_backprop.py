@@ -45,6 +45,7 @@ def _points(shape, reads_x=False):
 
 
 def numgrad_run(ns, i):
+    """Driver: ``numerical_gradient(f, x)`` of a fixed function; returns the gradient and ``x`` afterwards."""
     x = i["x"]
     grad = call(need(ns, "numerical_gradient", "function"), _f, x,
                 stage=f"numerical_gradient on x of shape {x.shape}")
@@ -52,6 +53,8 @@ def numgrad_run(ns, i):
 
 
 def numgrad_in_place(ns, i):
+    """Driver: ``numerical_gradient`` of a function that reads ``x`` itself (as TwoLayerNet's loss does);
+    returns the gradient and ``x`` afterwards (it must be restored)."""
     x = i["x"]
 
     def f(_):  # like TwoLayerNet.numerical_gradient's loss: reads the array itself, ignores its argument
@@ -238,6 +241,7 @@ def _pasted(ns, i):
 # --- TwoLayerNet: structure ----------------------------------------------------------------------
 
 def init_shapes(ns, i):
+    """Driver: ``TwoLayerNet(D, H, C)``; returns its four parameters (shapes (D, H), (H,), (H, C), (C,))."""
     net = _net(ns, i, load=False)
     params = _params_dict(net)
     out = {}
@@ -249,6 +253,7 @@ def init_shapes(ns, i):
 
 
 def init_scale(ns, i):
+    """Driver: ``TwoLayerNet(D, H, C, weight_init_std=0.5)``; returns ``W1`` and ``W2`` (their spread)."""
     d, h, c = (int(v) for v in i["sizes"])
     net = call(need(ns, "TwoLayerNet"), d, h, c, 0.5, stage=f"TwoLayerNet({d}, {h}, {c}, weight_init_std=0.5)")
     params = _params_dict(net)
@@ -256,6 +261,7 @@ def init_scale(ns, i):
 
 
 def init_layers(ns, i):
+    """Driver: the network's ``layers`` (names, order, the arrays they hold); returns them as raw outputs."""
     net = _net(ns, i)
     params = _params_dict(net)
     layers = getattr(net, "layers", None)
@@ -291,6 +297,7 @@ CELLS.add("two_layer_net_init", "layers: Affine1, Relu1, Affine2 in an OrderedDi
 # --- TwoLayerNet: predict, loss, accuracy --------------------------------------------------------
 
 def predict_loss(ns, i):
+    """Driver: ``predict(x)`` and ``loss(x, t)`` of a network with known parameters; returns both."""
     net = _net(ns, i)
     scores = call(net.predict, i["x"], stage="TwoLayerNet.predict")
     loss = call(net.loss, i["x"], i["t"], stage="TwoLayerNet.loss")
@@ -298,6 +305,7 @@ def predict_loss(ns, i):
 
 
 def accuracy_run(ns, i):
+    """Driver: ``accuracy(x, t)`` of a network with known parameters; returns ``{'accuracy'}``."""
     net = _net(ns, i)
     return {"accuracy": call(net.accuracy, i["x"], i["t"], stage="TwoLayerNet.accuracy"), **_pasted(ns, i)}
 
@@ -343,6 +351,7 @@ class NumgradRecorder:
         return np.full(np.shape(x), token)
 
     def outputs(self):
+        """The recorded calls (which parameter, token) and the values ``f`` gave, as raw outputs."""
         out = {"~calls": np.array([[c["key"], c["token"]] for c in self.calls], dtype=np.float64).reshape(-1, 2)}
         for j, c in enumerate(self.calls):
             out[f"~call {j} shape"] = np.array(c["shape"], dtype=np.int64)
@@ -352,6 +361,8 @@ class NumgradRecorder:
 
 
 def net_numerical_gradient(ns, i):
+    """Driver: ``TwoLayerNet.numerical_gradient(x, t)`` with a recording ``numerical_gradient``;
+    returns its gradients, the recorded calls and the loss at nudged parameters."""
     net = _net(ns, i)
     out = _loss_nudges(net, i["x"], i["t"])
     recorder = NumgradRecorder(net, i["tokens"])
@@ -375,11 +386,14 @@ def _call_gradient(net, x, t):
 
 
 def gradient_run(ns, i):
+    """Driver: ``gradient(x, t)`` of a network with known parameters; returns the four gradients."""
     net = _net(ns, i)
     return {**_call_gradient(net, i["x"], i["t"]), **_pasted(ns, i)}
 
 
 def gradient_vs_numerical(ns, i):
+    """Driver: ``gradient(x, t)`` and the loss at nudged parameters (the judge derives the numerical
+    gradient from them); returns both."""
     net = _net(ns, i)
     grads = _call_gradient(net, i["x"], i["t"])
     grads = {k: np.array(v, dtype=np.float64, copy=True) if isinstance(v, np.ndarray) else v
@@ -388,6 +402,8 @@ def gradient_vs_numerical(ns, i):
 
 
 def gradient_twice(ns, i):
+    """Driver: ``gradient`` on a first batch, then on ``x, t``; returns the second gradients and the
+    parameters afterwards (backprop must not change them)."""
     net = _net(ns, i)
     _call_gradient(net, i["x2"], i["t2"])
     out = _call_gradient(net, i["x"], i["t"])
@@ -418,9 +434,11 @@ class FixedGradients:
         self.params = {k: np.zeros_like(v) for k, v in backprop.items()}
 
     def gradient(self, x, t):
+        """The fixed backprop gradients (copies): ``{key: array}``."""
         return {k: v.copy() for k, v in self._backprop.items()}
 
     def numerical_gradient(self, x, t):
+        """The fixed numerical gradients (copies): ``{key: array}``."""
         return {k: v.copy() for k, v in self._numerical.items()}
 
 
@@ -433,6 +451,8 @@ def _check_inputs(rng):
 
 
 def gradient_check_run(ns, i):
+    """Driver: ``gradient_check(net, x, t)`` on a network with fixed gradients; returns the dict it
+    returns, one mean absolute difference per parameter."""
     net = FixedGradients(i["backprop"], i["numerical"])
     diffs = call(need(ns, "gradient_check", "function"), net, i["x"], i["t"], stage="gradient_check")
     if not isinstance(diffs, dict):

@@ -31,11 +31,13 @@ def _label(shape, ints=False):
 
 
 def mul_forward(ns, i):
+    """Driver: ``MulLayer().forward(x, y)``; returns ``{'forward output'}``."""
     layer = need(ns, "MulLayer")()
     return {"forward output": layer.forward(i["x"], i["y"])}
 
 
 def mul_backward(ns, i):
+    """Driver: ``MulLayer`` forward on ``x, y``, then ``backward(dout)``; returns ``{'dx', 'dy'}``."""
     layer = need(ns, "MulLayer")()
     layer.forward(i["x"], i["y"])
     dx, dy = pair(layer.backward(i["dout"]), "MulLayer.backward")
@@ -43,6 +45,8 @@ def mul_backward(ns, i):
 
 
 def mul_backward_latest(ns, i):
+    """Driver: two forward calls (inputs swapped, then ``x, y``) before ``backward(dout)``; returns
+    ``{'dx', 'dy'}`` (they must use the latest inputs)."""
     layer = need(ns, "MulLayer")()
     layer.forward(i["y"], i["x"])
     layer.forward(i["x"], i["y"])
@@ -59,10 +63,12 @@ CELLS.add("mul_layer_backward", "MulLayer.backward uses the inputs of the latest
 
 
 def add_forward(ns, i):
+    """Driver: ``AddLayer().forward(x, y)``; returns ``{'forward output'}``."""
     return {"forward output": need(ns, "AddLayer")().forward(i["x"], i["y"])}
 
 
 def add_backward(ns, i):
+    """Driver: ``AddLayer`` forward on ``x, y``, then ``backward(dout)``; returns ``{'dx', 'dy'}``."""
     layer = need(ns, "AddLayer")()
     layer.forward(i["x"], i["y"])
     dx, dy = pair(layer.backward(i["dout"]), "AddLayer.backward")
@@ -102,6 +108,7 @@ class TokenGraph:
         return outs
 
     def classes(self):
+        """``{'MulLayer': class, 'AddLayer': class}``: the token stand-ins, bound to this graph's notes."""
         graph = self
 
         class MulLayer:
@@ -123,6 +130,7 @@ class TokenGraph:
         return {"MulLayer": MulLayer, "AddLayer": AddLayer}
 
     def table(self):
+        """The noted calls as an array of shape (calls, len(TRACE_COLUMNS)), float64."""
         return np.array(self.calls, dtype=np.float64).reshape(-1, len(TRACE_COLUMNS))
 
 

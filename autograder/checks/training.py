@@ -45,10 +45,12 @@ def _sgd_call(ns, i):
 
 
 def flat(arrays):
+    """The arrays of ``arrays`` (a dict with the keys ``KEYS``) as one float64 vector, in ``KEYS`` order."""
     return np.concatenate([np.asarray(arrays[k], dtype=np.float64).ravel() for k in KEYS])
 
 
 def sgd_values(ns, i):
+    """Driver: ``sgd_update(params, grads, lr)``; returns the parameters afterwards as one vector."""
     _sgd_call(ns, i)
     for k in KEYS:  # a student's sgd_update may put anything in params: say which entry is not an array
         if type(i["params"][k]) is not np.ndarray or i["params"][k].shape != i["grads"][k].shape:
@@ -58,6 +60,8 @@ def sgd_values(ns, i):
 
 
 def sgd_in_place(ns, i):
+    """Driver: ``sgd_update`` on the arrays a network's layers hold; returns them afterwards (they must
+    change in place)."""
     held = _sgd_call(ns, i)
     return {"the arrays the layers hold, after sgd_update": flat(held)}
 
@@ -72,6 +76,7 @@ CELLS.add("sgd_update", "sgd_update changes the arrays of params in place (the l
 # --- the probe network ----------------------------------------------------------------------------------------
 
 def labels_of(t):
+    """Class labels (N,) of ``t``: one-hot (N, C) rows, or labels already."""
     t = np.asarray(t)
     return t.argmax(axis=1) if t.ndim == 2 else t.astype(np.int64)
 
@@ -94,6 +99,7 @@ def loss_and_gradient(w, x, t):
 
 
 def accuracy_of(w, x, t):
+    """The share of ``x`` (N, D) that the network with weights ``w`` classifies as ``t`` says."""
     return float(np.mean(forward(w, x)[1].argmax(axis=1) == labels_of(t)))
 
 
@@ -116,21 +122,26 @@ class ProbeNet:
         self.last_grads = None
 
     def weights(self):
+        """The probe network's weights as one vector."""
         return flat(self._w)
 
     def predict(self, x):
+        """Scores (N, C) for ``x`` (N, D)."""
         return forward(self._w, x)[1]
 
     def loss(self, x, t):
+        """The loss on ``x``, ``t`` (also kept in ``lastLayer.loss``, as the book's network does)."""
         self.lastLayer.loss = loss_and_gradient(self._w, x, t)[0]
         return self.lastLayer.loss
 
     def accuracy(self, x, t):
+        """The accuracy on ``x``, ``t``; notes when it was asked and on which data set."""
         which = next((k for k, data in enumerate(self._sets) if x is data), -1)
         self.accuracy_calls.append([len(self.snapshots), len(x), which])
         return accuracy_of(self._w, x, t)
 
     def gradient(self, x, t):
+        """The gradients ``{key: array}`` on the batch ``x``, ``t``; notes the weights and the batch."""
         self.snapshots.append(self.weights())
         self.batch_x.append(np.array(x, dtype=np.float64, copy=True))
         self.batch_t.append(labels_of(t))
@@ -169,6 +180,7 @@ class SgdRecorder:
         return self.update(params, grads, learning_rate, *args, **kwargs)
 
     def outputs(self):
+        """The recorded ``sgd_update`` calls and the gradients they got, as raw outputs."""
         p = len(self.net.weights())
         return {"~sgd calls": np.array(self.calls, dtype=np.float64).reshape(-1, 3),
                 "~sgd grads": np.array(self.grads).reshape(-1, p)}
@@ -245,6 +257,7 @@ def _train(ns, i):
 
 
 def learns(ns, i):
+    """Driver: the student's training loop on the probe network; returns what it recorded."""
     return _train(ns, i)[0]
 
 
@@ -265,12 +278,14 @@ def _history_lists(history):
 
 
 def history(ns, i):
+    """Driver: the training loop; returns what it recorded and the history lists it returned."""
     out, hist = _train(ns, i)
     out.update({f"~returned {k}": v for k, v in _history_lists(hist).items()})
     return out
 
 
 def recipe(ns, i):
+    """Driver: the training loop as the notebook's recipe runs it; returns what it recorded."""
     return _train(ns, i)[0]
 
 

@@ -64,6 +64,7 @@ class Rule:
     note: Callable = None
 
     def comparer(self, key):
+        """The comparison for output ``key``: ``compare[key]``, else closeness within ``rtol``/``atol``."""
         return self.compare.get(key) or close(self.rtol, self.atol)
 
 
@@ -164,6 +165,7 @@ def raised(*types, words=(), frame=None, stage=None):
 
 
 def both(*tests):
+    """A hint's ``applies`` that holds when every one of ``tests`` (each ``(fault, inputs) -> bool``) holds."""
     def applies(fault, inputs):
         return all(t(fault, inputs) for t in tests)
     return applies

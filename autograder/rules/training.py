@@ -104,6 +104,7 @@ class Run:
         self.steps = len(rows)
 
     def w(self, vector):
+        """The weights ``{key: array}`` of a flat weight vector, in the shapes of this run."""
         out, start = {}, 0
         for k, shape in self.shapes:
             n = int(np.prod(shape))
@@ -112,16 +113,19 @@ class Run:
         return out
 
     def loss(self, k, after=False):
+        """The loss on batch ``k`` with the weights before step ``k`` (after it, with ``after``)."""
         x, t = self.batches[k]
         with np.errstate(all="ignore"):
             return loss_and_gradient(self.w(self.weights[k + after]), x, t)[0] if len(x) else np.nan
 
     def gradient(self, k, weights=None):
+        """The gradient on batch ``k`` (as one vector), at the weights before step ``k`` or at ``weights``."""
         x, t = self.batches[k]
         with np.errstate(all="ignore"):
             return flat(loss_and_gradient(self.w(self.weights[k] if weights is None else weights), x, t)[1])
 
     def accuracy(self, vector, which):
+        """The accuracy of weight vector ``vector`` on the data set ``which`` ('train', 'test', ...)."""
         with np.errstate(all="ignore"):
             return accuracy_of(self.w(vector), self.i[f"x_{which}"], self.i[f"t_{which}"])
 
