@@ -192,6 +192,7 @@ class Bookkeeping:
         self.notices[(g.student, g.assignment)] = lines
 
     def lines(self):
+        """The notices gathered while grading, one line each, in a stable order."""
         return [line for key in sorted(self.notices) for line in self.notices[key]]
 
 

@@ -38,10 +38,12 @@ class Row:
 
     @property
     def total(self):
+        """The student's total score over the exported assignments, after late penalties."""
         return round(sum(s for s, _, _ in self.scores.values()), 2)
 
     @property
     def penalties(self):
+        """The student's late penalties over the exported assignments."""
         return round(sum(p for _, p, _ in self.scores.values()), 2)
 
 
@@ -72,6 +74,7 @@ class CourseExporter(ExportPlugin):
         return assignments, rows
 
     def export(self, gradebook):
+        """Write the gradebook's grades as this exporter's CSV (nbgrader's ExportPlugin entry point)."""
         assignments, rows = self.collect(gradebook)
         with _open(self.to or self.default_file) as fh:
             writer = csv.writer(fh)
@@ -81,6 +84,7 @@ class CourseExporter(ExportPlugin):
                       self.to or self.default_file)
 
     def lines(self, assignments, rows):
+        """The CSV lines (lists of cells) for ``assignments`` and ``rows``; each exporter writes its own."""
         raise NotImplementedError
 
 
@@ -107,6 +111,7 @@ class CanvasExporter(CourseExporter):
     default_file = "canvas-grades.csv"
 
     def lines(self, assignments, rows):
+        """Canvas's gradebook import: a header, a Points Possible line, a line per student."""
         yield ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [a.name for a in assignments]
         yield ["Points Possible", "", "", "", ""] + [float(a.max_score) for a in assignments]
         for row in rows:
@@ -121,6 +126,7 @@ class MoodleExporter(CourseExporter):
     default_file = "moodle-grades.csv"
 
     def lines(self, assignments, rows):
+        """Moodle's grade import: username, names, email, then score and feedback per assignment."""
         header = ["Username", "First name", "Last name", "Email address"]
         for a in assignments:
             header += [a.name, f"{a.name} feedback"]
@@ -141,6 +147,7 @@ class TotalsExporter(CourseExporter):
     default_file = "totals.csv"
 
     def lines(self, assignments, rows):
+        """A line per student: the score per assignment, total, maximum and late penalties."""
         yield ["student"] + [a.name for a in assignments] + ["total", "max_total", "late_penalties"]
         max_total = round(sum(float(a.max_score) for a in assignments), 2)
         for row in rows:

@@ -725,6 +725,7 @@ def cells_html(nb, written=None):
 
 @functools.cache
 def stylesheet():
+    """The feedback page's CSS: the course's stylesheet and the code highlighting's."""
     from pygments.formatters import HtmlFormatter
 
     return (TEMPLATES / "feedback" / "feedback.css").read_text() + HtmlFormatter(style="default").get_style_defs(

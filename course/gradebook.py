@@ -38,7 +38,7 @@ class GradebookError(RuntimeError):
 
 
 class GradebookBusy(GradebookError):
-    pass
+    """The gradebook stayed locked by another program for longer than the grader waits."""
 
 
 class GradebookIncomplete(GradebookError):
@@ -63,6 +63,7 @@ def shown(url):
 
 
 def is_sqlite(url):
+    """Is ``url`` an SQLite gradebook?"""
     return str(url).startswith("sqlite:")
 
 

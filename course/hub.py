@@ -73,12 +73,14 @@ class HubClass:
 
     @classmethod
     def load(cls, hub_dir):
+        """The class set up in ``hub_dir`` (from its hub.json); raises HubError when there is none."""
         path = Path(hub_dir) / "hub.json"
         if not path.exists():
             raise HubError(f"no class set up in {hub_dir} (no hub.json): run `course hub setup` first.")
         return cls(**json.loads(path.read_text()))
 
     def save(self, hub_dir):
+        """Write the class to ``hub_dir``/hub.json."""
         _write(Path(hub_dir) / "hub.json", json.dumps(asdict(self), indent=1) + "\n", 0o644)
 
 
@@ -86,6 +88,7 @@ CREATED = "created-users.txt"  # the accounts `setup` made, one a line, written 
 
 
 def created_users(hub_dir):
+    """The accounts ``course hub setup`` created for the class in ``hub_dir``."""
     path = Path(hub_dir) / CREATED
     return [n for n in path.read_text().split() if n] if path.exists() else []
 
@@ -104,6 +107,7 @@ def _require_root(what):
 
 
 def check_names(names):
+    """Raise HubError naming every one of ``names`` that cannot be an account name."""
     bad = [n for n in names if not USERNAME.match(n)]
     if bad:
         raise HubError(f"not usable as account names: {', '.join(map(repr, bad))} (lowercase letters, digits, "
@@ -132,6 +136,7 @@ def exposed_answers(root=ROOT):
 # --- accounts -----------------------------------------------------------------------------------------------
 
 def user_exists(name):
+    """Is there an account called ``name``?"""
     try:
         pwd.getpwnam(name)
         return True
@@ -160,6 +165,7 @@ def remove_user(name):
 
 
 def home_of(name):
+    """The home folder of account ``name``."""
     return Path(pwd.getpwnam(name).pw_dir)
 
 

@@ -36,6 +36,7 @@ class LatePenalty(LateSubmissionPlugin):
     grace_minutes = Float(0, help="Minutes after the due date that still count as on time.").tag(config=True)
 
     def late_submission_penalty(self, student_id, score, total_seconds_late):
+        """The points a notebook scoring ``score`` loses for being ``total_seconds_late`` late (None: none)."""
         late = total_seconds_late - 60 * self.grace_minutes
         if late <= 0:
             return None
@@ -67,10 +68,12 @@ class Lateness:
 
     @property
     def seconds_late(self):
+        """Seconds after the due date (0.0 when on time or without a due date)."""
         return max(0.0, (self.submitted - self.due).total_seconds()) if self.due else 0.0
 
     @property
     def is_late(self):
+        """Was the notebook handed in after its due date?"""
         return self.seconds_late > 0
 
     def note(self, score, max_score):
@@ -158,6 +161,7 @@ def penalty_plugin(config):
 
 
 def describe(plugin):
+    """The late policy of ``plugin`` in one sentence for students."""
     if hasattr(plugin, "describe"):
         return plugin.describe()
     return f"{type(plugin).__name__}" + (f", penalty_method={plugin.penalty_method!r}"

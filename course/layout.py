@@ -16,7 +16,7 @@ PACKAGED = Path(__file__).resolve().parent / "materials"
 
 
 class CourseMaterialsMissing(RuntimeError):
-    pass
+    """Neither a checkout nor the installed package holds the course's notebooks."""
 
 
 def is_checkout():

@@ -70,6 +70,8 @@ KINDS = {  # kind of failure without a named mistake: what it means for the inst
 
 @dataclass
 class Check:
+    """One sub-check of a stored result: its title, passed or not, the message, a mistake id if any."""
+
     title: str
     passed: bool
     message: str
@@ -78,6 +80,8 @@ class Check:
 
 @dataclass
 class Cell:
+    """One graded cell of a stored result: score, points, why nothing ran (``problem``), its sub-checks."""
+
     grade_id: str
     score: float
     points: float
@@ -87,6 +91,8 @@ class Cell:
 
 @dataclass
 class Result:
+    """One stored result (a student's notebook): scores, status, reason, late or not, its cells."""
+
     student: str
     assignment: str
     score: float
@@ -98,6 +104,7 @@ class Result:
 
     @property
     def percent(self):
+        """The score in percent of the maximum (0.0 when the notebook is worth nothing)."""
         return 100 * self.score / self.max_score if self.max_score else 0.0
 
 
@@ -254,6 +261,8 @@ def failure_kind(message, result):
 
 @dataclass
 class CellStat:
+    """How a class did on one graded cell: students with full, partial and no marks, the share earned."""
+
     grade_id: str
     points: float
     order: int
@@ -264,15 +273,19 @@ class CellStat:
 
     @property
     def count(self):
+        """The students counted for this cell."""
         return self.full + self.partial + self.none
 
     @property
     def mean_share(self):
+        """The mean share of the cell's points earned, from 0 to 1."""
         return self.earned / self.count if self.count else 0.0
 
 
 @dataclass
 class MistakeStat:
+    """One named mistake: the students who made it, and in which cells and sub-checks."""
+
     id: str
     text: str
     students: set = field(default_factory=set)
@@ -281,6 +294,8 @@ class MistakeStat:
 
 @dataclass
 class KindStat:
+    """One kind of other failure (an exception, a time-out ...): students, sub-checks, cells, messages."""
+
     kind: str
     students: set = field(default_factory=set)
     sub_checks: int = 0
@@ -290,6 +305,8 @@ class KindStat:
 
 @dataclass
 class AssignmentStat:
+    """Everything the report says about one assignment: results, cells, mistakes, failure kinds."""
+
     name: str
     title: str
     notebook: str
@@ -301,50 +318,64 @@ class AssignmentStat:
     missing: list = field(default_factory=list)
 
     def count(self, *statuses):
+        """The results whose status is one of ``statuses``."""
         return sum(r.status in statuses for r in self.results)
 
     @property
     def submitted(self):
+        """The results there are (notebooks handed in)."""
         return len(self.results)
 
     @property
     def ran(self):
+        """The results of notebooks that ran (graded, or stopped with an error)."""
         return self.count(*RAN)
 
     @property
     def late(self):
+        """The results handed in late."""
         return sum(r.late for r in self.results)
 
     @property
     def scores(self):
+        """The scores that are grades (not of broken submissions or grader errors)."""
         return [r.score for r in self.results if r.status in REAL]
 
     @property
     def mean(self):
+        """The mean of :attr:`scores`, or None without any."""
         return statistics.fmean(self.scores) if self.scores else None
 
     @property
     def median(self):
+        """The median of :attr:`scores`, or None without any."""
         return statistics.median(self.scores) if self.scores else None
 
     def hardest_cells(self):
+        """The cells, least share earned first (ties: notebook order)."""
         return sorted(self.cells.values(), key=lambda c: (c.mean_share, c.order))
 
     def top_mistakes(self):
+        """The named mistakes, most students first (ties: first cell, text, id)."""
         return sorted(self.mistakes.values(), key=lambda m: (-len(m.students), self.first_cell(m), m.text, m.id))
 
     def first_cell(self, m):
+        """The notebook position of the first cell where mistake ``m`` was seen."""
         return min((self.cells[c].order for c in m.cells if c in self.cells), default=len(self.cells))
 
     def mistake_cells(self, m):
+        """The grade ids of the cells where mistake ``m`` was seen, in notebook order."""
         return sorted(m.cells, key=lambda c: (self.cells[c].order if c in self.cells else len(self.cells), c))
 
     def top_kinds(self):
+        """The other failure kinds, most students first."""
         return sorted(self.kinds.values(), key=lambda k: (-len(k.students), -k.sub_checks, k.kind))
 
 
 @dataclass
 class ClassReport:
+    """The whole class report: one :class:`AssignmentStat` per assignment, students, CSV rows, drops, missing."""
+
     assignments: list  # [AssignmentStat], course order
     students: list  # every student: in a result or on the roster, sorted
     rows: list  # mistakes.csv rows
@@ -354,6 +385,7 @@ class ClassReport:
 
     @property
     def synthetic(self):
+        """How many students are of a synthetic class (their ids start with the synthetic prefix)."""
         return sum(s.startswith(SYNTHETIC_PREFIX) for s in self.students)
 
 
@@ -841,6 +873,7 @@ def _reading():
 # -- writing -----------------------------------------------------------------------------------------------------
 
 def write_mistakes_csv(report, path):
+    """Write ``report``'s mistake rows to ``path`` as CSV (cells neutralised for spreadsheets)."""
     from .spreadsheet import csv_cell
 
     buf = io.StringIO()

@@ -67,6 +67,7 @@ def load_catalogue(root=ROOT):
 
 
 def student_ids(size):
+    """The ids of a synthetic class of ``size`` students (``synthetic-01`` ...)."""
     width = max(2, len(str(size)))
     return [f"{PREFIX}{i:0{width}d}" for i in range(1, size + 1)]
 
@@ -127,6 +128,7 @@ def _answer_ids(name, root):
 
 
 def due_date(index):
+    """The due date of the assignment at position ``index`` of the course (a week apart)."""
     return FIRST_DUE + timedelta(days=7 * index)
 
 
