@@ -191,7 +191,9 @@ def expect_score_table_on_top(page, grade):
     sync_api.expect(table).to_be_visible()
     box = table.bounding_box()
     assert box["y"] + box["height"] < VIEWPORT["height"], "the score table must be visible without scrolling"
-    assert summary_rows(page) == [[c.grade_id, f"{c.score:g}", f"{c.points:g}"] for c in grade.cells]
+    # the automatic cells, then the written answers (graded later by a person: "not graded yet" until then)
+    assert summary_rows(page) == [[c.grade_id, f"{c.score:g}", f"{c.points:g}"] for c in grade.cells] + [
+        [f"{w['grade_id']} (written answer)", "not graded yet", f"{w['points']:g}"] for w in grade.written]
     sync_api.expect(page.locator("#bfs-summary .bfs-score")).to_contain_text(
         f"{grade.score:g} / {grade.max_score:g}")
     covered = page.evaluate("""() => {
