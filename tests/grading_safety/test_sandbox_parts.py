@@ -112,12 +112,12 @@ def _run(tmp_path, code, cell_timeout=3, total_timeout=12, wrap=None):
 def test_unsandboxed_a_hung_kernel_does_not_outlive_its_notebook(tmp_path):
     """Even without the sandbox (--allow-unsandboxed), nothing keeps running after the notebook limit."""
     marker = f"bfs-orphan-{os.getpid()}"
-    result, nb, seconds = _run(tmp_path, [
+    result, nb, _ = _run(tmp_path, [
         f"import subprocess\nsubprocess.Popen(['sleep', '1000', {marker!r}])\nprint('started')",
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"],
         cell_timeout=3, total_timeout=30)
+    # stopped by the ignored-interrupt path (only it says this), not by the notebook limit; no timed assertion
     assert not result.ok and "did not stop when interrupted" in result.reason
-    assert seconds < 25
     assert nb.cells[0].outputs[0]["text"] == "started\n"  # what ran before is kept
     time.sleep(0.5)
     alive = [p for p in Path("/proc").iterdir() if p.name.isdigit() and marker in _cmdline(p)]
