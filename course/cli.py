@@ -74,6 +74,8 @@ def _require_checkout(what):
 
 
 def _grade(submissions, course_dir, args):
+    from autograder.distributed import ClusterError
+
     from .gradebook import GradebookError, formgrader_note, resolve_db_url
     from .grading import GradingInputError, grade_class, table
 
@@ -81,8 +83,10 @@ def _grade(submissions, course_dir, args):
     try:
         grades = grade_class(submissions, course_dir, names=args.assignment or None, workers=settings.workers or None,
                              limits=settings.limits(), sandbox=_sandbox(args, settings.sandbox),
-                             progress=not args.quiet, db_url=getattr(args, "db", None))
-    except (GradebookError, GradingInputError) as exc:
+                             progress=not args.quiet, db_url=getattr(args, "db", None),
+                             scheduler=getattr(args, "scheduler", None), regrade=getattr(args, "regrade", False),
+                             students=getattr(args, "student", None))
+    except (GradebookError, GradingInputError, ClusterError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
     print(f"\ngrades:   {Path(course_dir) / 'grades.csv'}\nfeedback: {Path(course_dir) / 'feedback'}"
@@ -295,6 +299,14 @@ def build_parser():
                    help="nbgrader course folder for results (default: .course-work/course in the repository, not "
                         "tracked by git; for an installed course, in the current folder)")
     p.add_argument("--db", metavar="URL", help=DB_HELP)
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the notebooks on the workers of this Dask scheduler (`dask scheduler`; on each grading "
+                        "machine `dask worker tcp://HOST:PORT`, with this course and bubblewrap installed); taking in "
+                        "and judging stay here (needs the [dask] extra)")
+    p.add_argument("--regrade", action="store_true",
+                   help="grade every notebook again (default: a stored result whose submission and grader version "
+                        "are unchanged is reused)")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student's notebooks (repeatable)")
     common(p)
     p.set_defaults(func=cmd_grade)
 

@@ -145,3 +145,37 @@ def postgres():
         pytest.skip(reason)
     with postgres_server() as server:
         yield server
+
+
+
+# ---- the example class graded by `course grade`, and a Dask cluster on 127.0.0.1 (test_dask_*, test_resume_*) ----
+
+@pytest.fixture(scope="session")
+def example_reference(tmp_path_factory, sandbox):
+    """The example class graded locally, in one uninterrupted run: what every other run must equal."""
+    from grading_support import EXAMPLE_ASSIGNMENTS, course_grade, graded_outputs, run_course
+
+    course_dir = tmp_path_factory.mktemp("reference") / "course"
+    run_course(course_grade(course_dir, sandbox=sandbox))
+    outputs = graded_outputs(course_dir)
+    assert len([p for p in outputs if p.startswith("reports/results/")]) == 4 * len(EXAMPLE_ASSIGNMENTS)
+    return outputs
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A scheduler and two workers (`--nworkers 1 --nthreads 1`), started for the module and stopped after it."""
+    from grading_support import DaskCluster, dask_missing
+
+    reason = dask_missing()
+    if reason:
+        pytest.skip(reason)
+    cluster = DaskCluster(tmp_path_factory.mktemp("dask"))
+    try:
+        for name in ("w1", "w2"):
+            cluster.start_worker(name)
+        with cluster.client() as client:
+            client.wait_for_workers(2, timeout=300)
+        yield cluster
+    finally:
+        cluster.stop()
