@@ -280,7 +280,8 @@ def test_manual_grades_written_while_course_grade_runs_survive(graded, formgrade
                ("dx: see the chain rule (TA)", comments[b_comment].id))
     ta_pid = ta.info.backend_pid
 
-    cmd = course("grade", str(EXAMPLES), "--course-dir", str(course_dir), "-a", A2, sandbox=sandbox)
+    # --regrade: every notebook is graded again while the graders write (unchanged results would be reused)
+    cmd = course("grade", str(EXAMPLES), "--course-dir", str(course_dir), "-a", A2, "--regrade", sandbox=sandbox)
     proc = subprocess.Popen(cmd, cwd=course_dir.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         # meanwhile another TA saves a manual score and a comment for grade a in the formgrader
