@@ -137,7 +137,9 @@ def graded_twice(tmp_path_factory, sandbox):
     _give_manual_grade(course_dir, "writer", 1.5, "Good: both numbers are right. Say *why* 0 is a convention.")
     _give_manual_grade(course_dir, "changer", 0.5, "Only a first try.")
     _submit(subs, "changer", _with_answer(perfect, "A second, better try: 0.5 at 0, and 0.65 just above."))
-    second = {g.student: g for g in grade_class(subs, course_dir, **run)}
+    # regrade: every notebook graded for real again (stored results would otherwise be reused), so a grading
+    # run meets the manual grades of all three
+    second = {g.student: g for g in grade_class(subs, course_dir, regrade=True, **run)}
     rows_second = {s: _grade_row(course_dir, s) for s in second}
     return course_dir, first, rows_first, page_first, second, rows_second
 
