@@ -92,12 +92,13 @@ class DaskCluster:
         self.folder, self.bin, self.procs = Path(folder), Path(sys.executable).parent, {}
         self.start_scheduler()
 
-    def _start(self, name, argv):
+    def _start(self, name, argv, env=None):
         tmp = self.folder / name / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
         with open(self.folder / f"{name}.log", "ab") as log:
             self.procs[name] = subprocess.Popen(argv, cwd=self.folder / name, stdout=log, stderr=subprocess.STDOUT,
-                                                start_new_session=True, env=dict(os.environ, TMPDIR=str(tmp)))
+                                                start_new_session=True,
+                                                env=dict(os.environ, TMPDIR=str(tmp), **(env or {})))
 
     def start_scheduler(self):
         info = self.folder / "scheduler.json"
@@ -110,9 +111,9 @@ class DaskCluster:
         assert info.exists(), (self.folder / "scheduler.log").read_text()[-3000:]
         self.address = json.loads(info.read_text())["address"]
 
-    def start_worker(self, name):
+    def start_worker(self, name, env=None):
         self._start(name, [str(self.bin / "dask"), "worker", self.address, "--nworkers", "1", "--nthreads", "1",
-                           "--no-dashboard", "--name", name, "--local-directory", str(self.folder / name)])
+                           "--no-dashboard", "--name", name, "--local-directory", str(self.folder / name)], env)
 
     def client(self):
         from distributed import Client

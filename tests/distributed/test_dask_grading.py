@@ -7,6 +7,7 @@ SIGKILLed mid-run stops `course grade` with a clear error, keeps every result al
 grades only the rest.
 """
 
+import shutil
 import subprocess
 import time
 
@@ -14,6 +15,7 @@ import pytest
 from grading_support import (
     GRADE_TIMEOUT,
     NOTEBOOKS,
+    DaskCluster,
     course_grade,
     differences,
     graded_outputs,
@@ -101,6 +103,27 @@ def test_the_scheduler_gone_stops_with_a_clear_error_and_keeps_what_was_judged(d
     assert len(lines) == NOTEBOOKS and len({(x["student"], x["assignment"]) for x in lines}) == NOTEBOOKS
     assert all(p.read_bytes() == data for p, data in kept.items())
     assert differences(graded_outputs(course_dir), example_reference) == []
+
+
+def test_a_worker_of_another_grader_version_is_refused_before_grading(tmp_path, sandbox):
+    """A worker whose autograder differs by one line: does `course grade --scheduler` refuse to start, naming that
+    worker and why, before any notebook is graded?"""
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "autograder", other / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    judge = other / "autograder" / "judge.py"
+    judge.write_text(judge.read_text() + "\n# another version of the grader\n")
+    cluster = DaskCluster(tmp_path / "dask")
+    try:
+        cluster.start_worker("elsewhere", env={"PYTHONPATH": str(other)})
+        with cluster.client() as client:
+            client.wait_for_workers(1, timeout=300)
+        course_dir = tmp_path / "course"
+        out = run_course(course_grade(course_dir, "--scheduler", cluster.address, sandbox=sandbox), expect=1)
+    finally:
+        cluster.stop()
+    assert "cannot grade for this course" in out and "runs another version of the grader" in out, out[-2000:]
+    assert "its autograder package differs" in out, out[-2000:]
+    assert not list(course_dir.glob("reports/results/*/*.json")) and logged(course_dir) == []
 
 
 @pytest.fixture(autouse=True)
