@@ -4,7 +4,7 @@ A stored result is reused only while its submission and its grader version are u
 and a Dask worker runs a notebook only when it runs the coordinator's code (``autograder.distributed``). The
 grader version of an assignment is the sha256 of:
 
-* the code version (:func:`code_version`): every Python file of the ``autograder`` package (the host side that rebuilds,
+* the code version (:func:`code_version`): every Python file and message catalog of the ``autograder`` package (the host side that rebuilds,
   runs and judges, the kernel side the sandbox gets, the reference, the rules, the probes), and the versions of
   Python and of the libraries that run the notebook or compute the judged values (numpy, the Jupyter kernel and
   its client, nbformat, matplotlib);
@@ -38,11 +38,12 @@ def library_versions():
 
 
 def tree_digest(folder):
-    """The sha256 of every Python file under ``folder`` (relative path and bytes): the same in a checkout and in an
-    installed wheel, which carries the package's ``.py`` files and nothing else of it."""
+    """The sha256 of every Python file and message catalog (``.po``: what students read in another language) under
+    ``folder`` (relative path and bytes): the same in a checkout and in an installed wheel, which carries the
+    package's ``.py`` and ``.po`` files."""
     folder = Path(folder)
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*.py")):
+    for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.po")]):
         if path.is_file() and "__pycache__" not in path.parts:
             rel = path.relative_to(folder).as_posix().encode()
             data = path.read_bytes()

@@ -5,6 +5,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograder.i18n import LANGUAGES
+
 from .sequence import ROOT, SEQUENCE
 
 
@@ -34,14 +36,19 @@ def cmd_release(args):
     from .release import ReleaseError, release
 
     _require_checkout("course release")
+    from .editions import edition_root
+
     settings = _settings(None, args)
     try:
         release(ROOT, args.assignment or None, verify=not args.no_verify, workers=settings.workers or None,
-                sandbox=_sandbox(args, settings.sandbox) if not args.no_verify else None, limits=settings.limits())
+                sandbox=_sandbox(args, settings.sandbox) if not args.no_verify else None, limits=settings.limits(),
+                lang=settings.language)
     except ReleaseError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"release/ is up to date and verified ({ROOT / 'release'}).")
+    released = edition_root(settings.language, ROOT) / "release"
+    print(f"{released.relative_to(ROOT)}/ is up to date and " + ("verified" if not args.no_verify else "NOT verified")
+          + f" ({released}).")
     if getattr(args, "to_exchange", False):
         from . import hub
 
@@ -85,7 +92,7 @@ def _grade(submissions, course_dir, args):
                              limits=settings.limits(), sandbox=_sandbox(args, settings.sandbox),
                              progress=not args.quiet, db_url=getattr(args, "db", None),
                              scheduler=getattr(args, "scheduler", None), regrade=getattr(args, "regrade", False),
-                             students=getattr(args, "student", None))
+                             students=getattr(args, "student", None), lang=settings.language)
     except (GradebookError, GradingInputError, ClusterError) as exc:
         raise SystemExit(f"error: {exc}") from None
     print(table(grades))
@@ -162,6 +169,27 @@ def _demo_class(args, course_dir):
         shutil.rmtree(subs, ignore_errors=True)
     print(f"\nWhat the class got wrong: {course_dir / 'reports' / 'index.html'}")
     return status
+
+
+def cmd_translations(args):
+    """``course translations``: bring an edition's catalogs of notebook prose up to date with source/ (new cells
+    get empty entries, changed ones are marked fuzzy); returns 1 while any cell still needs a translator."""
+    from .editions import problems, update_catalogs
+    from .sequence import assignments
+
+    _require_checkout("course translations")
+    import nbformat
+
+    selected = assignments(ROOT, args.assignment or None)
+    if not args.check:
+        update_catalogs(args.language, selected)
+    found = [p for a in selected for p in problems(args.language, a.name, nbformat.read(
+        ROOT / "source" / a.name / a.notebook, as_version=4))]
+    for line in found:
+        print(line)
+    print(f"{len(found)} cell(s) of the {args.language} edition need a translator." if found
+          else f"the {args.language} edition's prose is complete and up to date.")
+    return 1 if found else 0
 
 
 def cmd_examples(args):
@@ -271,6 +299,9 @@ def build_parser():
                        help="run notebooks in bubblewrap, or without a sandbox (default: GradingSettings.sandbox)")
         p.add_argument("--allow-unsandboxed", action="store_true",
                        help="grade even when no sandbox is available (only for submissions you trust)")
+        p.add_argument("--lang", dest="language", choices=LANGUAGES, default=None,
+                       help="the edition: the notebooks' prose and every message students read "
+                            "(default: GradingSettings.language, English)")
         if grading:
             p.add_argument("--cell-timeout", type=float, default=None,
                            help="seconds per cell (default: GradingSettings.cell_timeout)")
@@ -369,6 +400,13 @@ def build_parser():
     for q in hub_actions.choices.values():
         q.add_argument("--hub-dir", default="/srv/backprop-hub", help="the class's folder (default /srv/backprop-hub)")
     p.set_defaults(func=cmd_hub)
+
+    p = sub.add_parser("translations", help="(course authors) update an edition's catalogs of notebook prose "
+                                            "(course/locale/LANG/notebooks/) from source/ and list what is missing")
+    p.add_argument("--lang", dest="language", choices=[lang for lang in LANGUAGES if lang != "en"], default="ko")
+    p.add_argument("-a", "--assignment", action="append", help="only this assignment (repeatable)")
+    p.add_argument("--check", action="store_true", help="only list what is missing or stale; change nothing")
+    p.set_defaults(func=cmd_translations)
 
     p = sub.add_parser("examples", help="(course authors) regenerate the bundled example submissions")
     p.set_defaults(func=cmd_examples)

@@ -9,15 +9,16 @@ from pathlib import Path
 
 from autograder import intake
 
-from . import gradebook
+from . import editions, gradebook
 from .layout import course_root
 from .nbgrader_access import generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, assignments
 
 
-def prepare_course_dir(course_dir, names=None, log=print, db_url=None):
+def prepare_course_dir(course_dir, names=None, log=print, db_url=None, lang=None):
     """Mirror source/ into ``course_dir`` and generate there, so its gradebook knows every graded cell.
 
+    ``lang``: the edition (course/editions.py): the mirror's notebooks carry that language's prose.
     The gradebook: ``db_url``, else the course folder's nbgrader_config.py, else its gradebook.db
     (course/gradebook.py). source/ comes from the repository or from an installed wheel (course/layout.py);
     the student helpers are written into the course folder's copy, never into the repository or the package."""
@@ -29,9 +30,8 @@ def prepare_course_dir(course_dir, names=None, log=print, db_url=None):
     selected = assignments(materials, names)
     for a in selected:
         dest = course_dir / "source" / a.name
-        shutil.rmtree(dest, ignore_errors=True)
-        shutil.copytree(materials / "source" / a.name, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
-        sync_helpers(a, ROOT, target=dest)
+        editions.write_source(lang, a, materials, dest)
+        sync_helpers(a, ROOT, target=dest, lang=lang)
         generate(api, a)
     return api, selected
 

@@ -18,7 +18,7 @@ A course folder graded in Korean (``course grade --lang ko``, or ``c.GradingSett
 ``nbgrader_config.py``) builds its own Korean ``source/`` the same way (``course/coursedir.py``).
 
 When the English text of a cell changes, ``course translations`` (``update_catalogs``) marks its translation
-fuzzy (the old English kept as the previous msgid), so a translator sees what changed; a fuzzy, empty or
+fuzzy (``git diff`` of the catalog shows the English it was made from); a fuzzy, empty or
 missing translation fails ``course release`` of that edition and the catalog test, never ships half-translated.
 """
 
@@ -72,7 +72,7 @@ def _write(path, catalog):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".po.tmp")
     with open(tmp, "wb") as f:
-        write_po(f, catalog, width=0, omit_header=False, sort_output=False, include_previous=True)
+        write_po(f, catalog, width=0, omit_header=False, sort_output=False)
     tmp.replace(path)
 
 
@@ -132,18 +132,21 @@ def translate(nb, lang, name, strict=True):
 def write_source(lang, assignment, template_root, dest, strict=True):
     """Write assignment ``assignment``'s source folder in ``lang`` to ``dest``: the template's folder (links
     followed: helpers as files) with the notebook's prose translated."""
-    dest = Path(dest)
+    dest, folder = Path(dest), Path(template_root) / "source" / assignment.name
+    translated = None
+    if check_language(lang) != DEFAULT:  # first: an incomplete edition writes nothing
+        nb = nbformat.read(folder / assignment.notebook, as_version=4)
+        translated = translate(nb, lang, assignment.name, strict=strict)
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(Path(template_root) / "source" / assignment.name, dest,
-                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
-    nb = nbformat.read(dest / assignment.notebook, as_version=4)
-    nbformat.write(translate(nb, lang, assignment.name, strict=strict), dest / assignment.notebook)
+    shutil.copytree(folder, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    if translated is not None:
+        nbformat.write(translated, dest / assignment.notebook)
 
 
 def update_catalogs(lang, assignments, template_root=ROOT, log=print):
     """Create or update the ``lang`` catalogs of ``assignments`` from the template: new cells get an empty
-    entry, cells whose English changed keep their translation marked fuzzy (the old English as the previous
-    msgid), entries of removed cells are dropped. Returns the number of entries that need a translator."""
+    entry, cells whose English changed keep their translation marked fuzzy,
+    entries of removed cells are dropped. Returns the number of entries that need a translator."""
     from babel.messages.catalog import Catalog
 
     lang = check_language(lang)
@@ -157,13 +160,11 @@ def update_catalogs(lang, assignments, template_root=ROOT, log=print):
                       "markdown cell (msgctxt: the cell id).")
         for cid, text in prose_cells(nb):
             before = old.get(cid)
-            string, flags, previous = "", (), None
+            string, flags = "", ()
             if before is not None and before.string:
                 string = before.string
-                if before.id != text or before.fuzzy:
-                    flags = ("fuzzy",)
-                    previous = before.previous_id or before.id if before.id != text else before.previous_id
-            cat.add(text, string, context=cid, flags=flags, previous_id=previous)
+                flags = ("fuzzy",) if before.id != text or before.fuzzy else ()
+            cat.add(text, string, context=cid, flags=flags)
             todo += 0 if string and not flags else 1
         _write(path, cat)
         log(f"{_shown(path)}: "

@@ -16,6 +16,7 @@ from pathlib import Path
 from autograder import intake
 from autograder.course_files import course_files
 from autograder.distributed import Cluster, ClusterLost
+from autograder.i18n import check_language
 from autograder.pipeline import Limits, grade_jobs  # noqa: F401  (Limits: importable from here as before)
 from autograder.submissions import Job, find_jobs, unpack_submissions
 
@@ -36,7 +37,7 @@ class GradingInputError(Exception):
 
 
 def grade_class(submissions, course_dir, *, names=None, workers=None, limits=None, sandbox=None,
-                progress=True, log=print, db_url=None, scheduler=None, regrade=False, students=None):
+                progress=True, log=print, db_url=None, scheduler=None, regrade=False, students=None, lang=None):
     """Grade every submission under ``submissions`` (a folder or a zip) into ``course_dir``.
 
     Paths may be relative (to the current folder); they are resolved once, here. ``db_url``: the gradebook
@@ -45,13 +46,15 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     ``sandbox``: an ``autograder.sandbox`` object, or ``None`` to grade without one. ``scheduler``: run the
     notebooks on this Dask scheduler's workers (``autograder.distributed``). A stored result whose submission and
     grader version are unchanged is reused unless ``regrade`` (``course.resume``); ``students``: only these
-    students' notebooks. Returns the grades."""
+    students' notebooks. ``lang``: the edition and the language of what students read (``None``: the course
+    folder's setting, ``GradingSettings.language``). Returns the grades."""
     course_dir = Path(course_dir).resolve()
     submissions = Path(submissions).resolve()
     course_dir.mkdir(parents=True, exist_ok=True)
     settings = load_settings(course_dir)
     limits, workers = limits or settings.limits(), workers or settings.workers or None
-    api, selected = prepare_course_dir(course_dir, names, log=log, db_url=db_url)
+    lang = check_language(lang or settings.language)
+    api, selected = prepare_course_dir(course_dir, names, log=log, db_url=db_url, lang=lang)
     known = {a.name: a for a in selected}
     unpacked = course_dir / ".unpacked"
     shutil.rmtree(unpacked, ignore_errors=True)

@@ -55,9 +55,10 @@ def nbgrader_api(course_dir, db_path, db_url=None):
     return NbGraderAPI(coursedir, config=config)
 
 
-def sync_helpers(assignment, root=ROOT, target=None):
+def sync_helpers(assignment, root=ROOT, target=None, lang=None):
     """Write the student helpers of ``assignment`` (a ``course.sequence.Assignment``) as real files into
     ``target``: by default ``root/release/<assignment>/``, never the repository's ``source/`` (which holds links).
+    ``lang``: the edition; one other than English gets the visible checks' compiled catalog beside them.
 
     Sources are read from ``root`` (the repository, or an installed course's package folder)."""
     target = Path(target) if target is not None else Path(root) / "release" / assignment.name
@@ -71,6 +72,10 @@ def sync_helpers(assignment, root=ROOT, target=None):
             shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(src, dest)
+    if (lang or "en") != "en" and any(dest == "bp_checks.py" for _, dest in assignment.extra_files):
+        from autograder.i18n import write_kernel_catalog
+
+        write_kernel_catalog(lang, target)  # bp_checks_locale/<lang>/LC_MESSAGES/bp_checks.mo
 
 
 def generate(api, assignment):

@@ -17,6 +17,7 @@ c.GradingSettings.memory_mb = 2048  # memory cap per notebook
 c.GradingSettings.processes = 64  # processes and threads per notebook
 c.GradingSettings.workers = 0  # notebooks at once; 0: one per core
 c.GradingSettings.sandbox = "bubblewrap"  # or "none": only for submissions you trust
+c.GradingSettings.language = "en"  # the edition students read: "en" or "ko" (course/editions.py)
 # Plain `nbgrader autograde` stops cells at the same limit (only Execute.timeout counts in nbgrader 0.9).
 c.Execute.timeout = int(c.GradingSettings.cell_timeout)
 c.Execute.allow_errors = True

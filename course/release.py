@@ -7,7 +7,7 @@ helpers) and ``course.verify`` (the checks); their names are importable from her
 
 from pathlib import Path
 
-from . import student_package
+from . import editions, student_package
 from .nbgrader_access import ReleaseError, generate, nbgrader_api, sync_helpers
 from .sequence import ROOT, assignments
 from .verify import (  # noqa: F401  (GIVEN_NAMES, check_names, global_bindings, perfect_submission: as before)
@@ -21,18 +21,31 @@ from .verify import (  # noqa: F401  (GIVEN_NAMES, check_names, global_bindings,
 )
 
 
-def release(root=ROOT, names=None, verify=True, workers=None, sandbox=None, limits=None, log=print):
+def release(root=ROOT, names=None, verify=True, workers=None, sandbox=None, limits=None, log=print, lang=None):
     """Generate and verify the release of the selected assignments (``names``; default all) under ``root``.
+
+    ``lang``: the edition (course/editions.py). English: ``root/source`` to ``root/release``; another language:
+    its ``source/`` is built from the template and the catalogs under ``root/editions/<lang>``, then released
+    to ``root/editions/<lang>/release``.
 
     ``workers``, ``sandbox`` and ``limits`` are those of the grading run of checks 3 and 4. Returns nothing;
     raises :class:`ReleaseError` listing every problem, each naming the notebook and the cell."""
-    root = Path(root)
-    api = nbgrader_api(root, root / ".course-work" / "release-gradebook.db")
+    template = Path(root)
+    root = editions.edition_root(lang, template)
+    db = "release-gradebook.db" if root == template else f"release-gradebook-{lang}.db"
+    api = nbgrader_api(root, template / ".course-work" / db)
     problems = []
-    for assignment in assignments(root, names):
+    for assignment in assignments(template, names):
+        if root != template:  # the edition's source/: the template with its prose translated
+            try:
+                editions.write_source(lang, assignment, template, root / "source" / assignment.name)
+            except editions.TranslationMissing as exc:
+                problems.append(str(exc))
+                continue
         generate(api, assignment)
-        sync_helpers(assignment, root)  # release/<name>/: the helpers as files, from their one copy
-        log(f"released {assignment.name}")
+        # release/<name>/: the helpers as files, from their one copy
+        sync_helpers(assignment, template, target=root / "release" / assignment.name, lang=lang)
+        log(f"released {assignment.name}" + (f" ({lang})" if root != template else ""))
         if verify:
             found = check_structure(assignment, root)
             if not found:
@@ -42,7 +55,7 @@ def release(root=ROOT, names=None, verify=True, workers=None, sandbox=None, limi
                                              cell_timeout=limits.cell_timeout if limits else None)
             log(f"  verified {assignment.name}: " + ("ok" if not found else f"{len(found)} problem(s)"))
             problems += found
-    if names is None:  # the helpers as one pip-installable wheel, for notebooks opened alone (Colab)
+    if names is None and root == template:  # the helpers as one wheel, for notebooks opened alone (Colab)
         log(f"wrote {student_package.write_release(root).relative_to(root)}")
     if problems:
         raise ReleaseError("release check failed:\n- " + "\n- ".join(problems))

@@ -8,6 +8,7 @@ course folder's own ``nbgrader_config.py`` may change them for that class; flags
 from traitlets import Enum, Float, Int
 from traitlets.config import LoggingConfigurable
 
+from autograder.i18n import DEFAULT, LANGUAGES
 from autograder.pipeline import Limits
 
 _LIMITS = Limits()  # the code's only defaults; the course's values are in course/nbgrader_config.py
@@ -32,6 +33,9 @@ class GradingSettings(LoggingConfigurable):
         "bubblewrap: every notebook runs in the bubblewrap sandbox, and grading refuses to start without it "
         "(unless --allow-unsandboxed); none: notebooks run with your rights, for submissions you trust only."
     )).tag(config=True)
+    language = Enum(list(LANGUAGES), DEFAULT, help=(
+        "The course's language: the edition of the notebooks (their prose) and the language of every message "
+        "a student reads (checks, mistakes, feedback pages). Scores do not depend on it.")).tag(config=True)
 
     def limits(self):
         """The :class:`autograder.pipeline.Limits` of these settings."""
@@ -39,7 +43,7 @@ class GradingSettings(LoggingConfigurable):
                       memory_mb=self.memory_mb, processes=self.processes)
 
 
-SETTINGS = ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "workers", "sandbox")
+SETTINGS = ("cell_timeout", "notebook_timeout", "memory_mb", "processes", "workers", "sandbox", "language")
 
 
 def load(course_dir=None, overrides=None):
