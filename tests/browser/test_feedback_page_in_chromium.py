@@ -18,22 +18,15 @@ import re
 import shutil
 from pathlib import Path
 
+import debian_chromium
 import nbformat
 import pytest
 
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
+sync_api = debian_chromium.sync_api()
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "04_affine_softmax"
 # the launch settings of the other browser tests: as root no sandbox, no GPU, and nothing that phones home
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1280, "height": 900}
 
 PNG = base64.b64encode(bytes.fromhex(
@@ -115,7 +108,7 @@ def hostile(graded, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = debian_chromium.launch(playwright)
         yield chromium
         chromium.close()
 

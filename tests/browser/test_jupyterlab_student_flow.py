@@ -31,16 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import debian_chromium
 import nbformat
 import pytest
 
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
+sync_api = debian_chromium.sync_api()
 expect = sync_api.expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,9 +46,6 @@ RELEASE = ROOT / "release" / ASSIGNMENT
 SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / NOTEBOOK
 COURSE_ID = "backprop-from-scratch"
 
-# as root on these machines Chromium needs no sandbox and no GPU, and must not phone home
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1400, "height": 900}
 
 # generous: CI machines are slow and busy; every wait is on a condition, none is a sleep
@@ -241,7 +233,7 @@ def stop(proc, lab):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = debian_chromium.launch(playwright)
         yield chromium
         chromium.close()
 

@@ -20,21 +20,14 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import debian_chromium
 import pytest
 
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
+sync_api = debian_chromium.sync_api()
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "02_simple_layers"
 # the launch settings of the other browser tests: as root no sandbox, no GPU, and nothing that phones home
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1280, "height": 900}
 PLANTED = "MulLayer.backward does not swap the inputs"  # tests/quality/catalogue.py
 SECOND = "AddLayer.backward returns 1 instead of dout"
@@ -65,7 +58,7 @@ def course_dir(tmp_path_factory, sandbox):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = debian_chromium.launch(playwright)
         yield chromium
         chromium.close()
 
@@ -207,7 +200,7 @@ def test_readme_picture_code(browser, course_dir, tmp_path):
 
 if __name__ == "__main__":  # the README's pictures: python tests/browser/test_report_page.py INDEX_HTML FOLDER [A]
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = debian_chromium.launch(playwright)
         opened = Report(chromium, sys.argv[1])
         written = screenshot_report(opened.page, sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
         assert not opened.off_page(), opened.off_page()

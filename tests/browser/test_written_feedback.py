@@ -9,15 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
+import debian_chromium
 import nbformat
 import pytest
 
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
-                allow_module_level=True)
+sync_api = debian_chromium.sync_api()
 
 from autograder import notebook as nbtools  # noqa: E402
 from course.feedback import write_feedback_html  # noqa: E402
@@ -25,8 +21,6 @@ from course.sequence import ROOT, by_name  # noqa: E402
 from course.written import describe  # noqa: E402
 
 A = by_name("03_activation_layers")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ANSWER = "At 0 the difference quotient is **0.5**; just above 0 it is 0.65. The corner has no derivative."
 COMMENT = ("Good numbers. *Why* is 0 only a convention? <script>window.pwned = 'comment'</script>"
            "<img src=x onerror=\"window.pwned='img'\">")
@@ -72,7 +66,7 @@ def test_written_answer_and_comment_on_the_page(tmp_path, shots, stage):
     page = tmp_path / "activation_layers.html"
     write_feedback_html(grade, page)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = debian_chromium.launch(playwright)
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
         tab.goto(page.as_uri())
         summary = tab.locator(".bfs-summary").inner_text()

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
+import debian_chromium
 import pytest
 
 from autograder.judge import CellResult, Check
@@ -353,9 +354,6 @@ def test_a_lock_held_too_long_on_postgresql_gives_a_clear_error(postgres, tmp_pa
     assert postgres.password not in str(err.value)
 
 
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS")
                    or Path(__file__).resolve().parents[2] / "build" / "screenshots")
 
@@ -363,11 +361,7 @@ SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS")
 def test_the_formgrader_page_shows_the_grades_of_postgresql(graded, formgrader, postgres):
     """What a TA sees: the formgrader's page of 02's submissions, in Chromium, shows each student's score as the
     PostgreSQL gradebook holds it (manual scores over automatic ones, after the test above)."""
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install -e '.[test]')")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    sync_api = debian_chromium.sync_api(module_level=False)
     rows = db_grades(postgres, graded.database)
     expected = {}
     for student in ("blank", "buggy", "hostile", "perfect"):
@@ -377,7 +371,7 @@ def test_the_formgrader_page_shows_the_grades_of_postgresql(graded, formgrader, 
     shots = SCREENSHOTS / "postgres-formgrader"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = debian_chromium.launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 700})
             page.set_default_timeout(120_000)

@@ -38,15 +38,11 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+import debian_chromium
 import nbformat
 import pytest
 
-os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # Debian's chromium only, never a download
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
-CHROMIUM = Path(os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)", allow_module_level=True)
+sync_api = debian_chromium.sync_api()
 if os.geteuid() != 0:
     pytest.skip("the class test creates Linux accounts and runs JupyterHub: run it as root", allow_module_level=True)
 if not (shutil.which("npm") and shutil.which("node")):
@@ -60,8 +56,6 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "02_simple_layers"
 NOTEBOOK = "simple_layers.ipynb"
 SOURCE_NOTEBOOK = ROOT / "source" / ASSIGNMENT / NOTEBOOK
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage"]
 VIEWPORT = {"width": 1400, "height": 900}
 # generous: CI machines are slow and shared; every wait is for a condition, none is a sleep
 HUB_START_S = 180
@@ -225,7 +219,7 @@ def _exists(pwd, name):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = debian_chromium.launch(playwright)
         yield chromium
         chromium.close()
 
