@@ -178,7 +178,7 @@ def answers(url):
 def jupyter_lab(root, home):
     """``jupyter lab`` serving ``root`` (also its working directory) with Jupyter's own folders under ``home``."""
     config = home / "config"
-    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig").mkdir(parents=True, exist_ok=True)  # a test may have put settings there
     # the news toast of the announcements plugin would cover the page
     disabled = {"@jupyterlab/apputils-extension:announcements": True}
     (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}))
