@@ -9,13 +9,18 @@ a class into the course folder, snapshotting one submission for grading, unpacki
   swapped for a link or a pipe between the look and the read is refused too;
 * size, count and depth are bounded, with a clear note when a limit cuts something off;
 * names that are not valid UTF-8, or that hold control characters, are refused with a printable
-  version of the name (they would break the gradebook, CSV files and terminals later).
+  version of the name (they would break the gradebook, CSV files and terminals later);
+* names are taken in Unicode's composed form (NFC): a Mac writes Hangul (and accented letters) decomposed into
+  jamo, so ``김민수`` copied or zipped on a Mac is another string than the ``김민수`` typed elsewhere, and a student's
+  ``나의_계층.py`` would not be found by ``import 나의_계층`` (Python composes identifiers). Two names that differ
+  only in that form are one name: the second is refused with a note.
 
 Everything returns notes (plain sentences for the grade report) instead of raising for bad input.
 """
 
 import os
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -65,6 +70,11 @@ def name_problem(name, limits=DEFAULT):
     if name in (".", "..") or "/" in name or "\\" in name:
         return "its name is not a plain file name"
     return ""
+
+
+def composed(name):
+    """``name`` (a path, or one component) in Unicode's composed form, NFC, as names are used after intake."""
+    return unicodedata.normalize("NFC", str(name))
 
 
 def _kind(mode):
@@ -153,8 +163,14 @@ def _regular_files(src, limits, notes):
     """Yield ``(relative path, bytes)`` of the regular files under ``src`` within the limits; add notes on the rest."""
     files, found = scan(src, limits)
     notes += found
-    budget = limits.max_total_bytes
+    budget, taken = limits.max_total_bytes, set()
     for rel in files:
+        name = Path(composed(rel))
+        if name in taken:
+            notes.append(f"{printable(str(rel))} was not used: another file has the same name (written in "
+                         "another Unicode form).")
+            continue
+        taken.add(name)
         data, problem = read_regular(Path(src) / rel, min(limits.max_file_bytes, budget))
         if data is None:
             if "larger than" in problem and budget < limits.max_file_bytes:
@@ -162,7 +178,7 @@ def _regular_files(src, limits, notes):
             notes.append(f"{printable(str(rel))} was not used: it {problem}.")
             continue
         budget -= len(data)
-        yield rel, data
+        yield name, data
 
 
 def copy_tree(src, dest, limits=DEFAULT):
@@ -187,9 +203,10 @@ def read_tree(src, limits=DEFAULT):
 
 def subfolders(folder, limits=DEFAULT):
     """``[(name, path)]`` of the real folders directly in ``folder`` (sorted), and notes on what else is there.
+    ``name`` is composed (NFC, :func:`composed`); ``path`` is the folder as it is on disk.
 
     Links to folders, files and special files are reported; names starting with a dot are ignored."""
-    found, notes = [], []
+    found, notes, taken = [], [], set()
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -207,8 +224,11 @@ def subfolders(folder, limits=DEFAULT):
             continue
         if problem:
             notes.append(f"{shown}: not used: {problem}.")
+        elif stat.S_ISDIR(mode) and composed(entry.name) in taken:
+            notes.append(f"{shown}: not used: another folder has the same name (written in another Unicode form).")
         elif stat.S_ISDIR(mode):
-            found.append((entry.name, Path(entry.path)))
+            taken.add(composed(entry.name))
+            found.append((composed(entry.name), Path(entry.path)))
         elif stat.S_ISLNK(mode):
             notes.append(f"{shown}: not used: it is a link, not a folder (links are never followed).")
         elif not stat.S_ISREG(mode):
@@ -216,12 +236,44 @@ def subfolders(folder, limits=DEFAULT):
     return found, notes
 
 
+def _hangul_or_ascii(text):
+    return all(c.isascii() or "\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def member_name(info):
+    """The name of zip member ``info`` as its maker meant it. A zip states UTF-8 names with a flag; without the
+    flag, Python reads the bytes as the old DOS code page 437. Zips made without the flag hold UTF-8 anyway
+    (Macs, Linux tools: taken as UTF-8 when the bytes are valid UTF-8), or Korean Windows's code page 949 (its
+    built-in "compressed folder"): taken as CP949 only when the CP437 reading is no plain Latin text and the bytes
+    are Hangul syllables and ASCII in CP949, so ``김민수`` is not unpacked as ``▒Φ╣╬╝÷``. Else the CP437 reading."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:  # read with another encoding already (ZipFile's metadata_encoding)
+        return name
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if not all(c.isascii() or ("\xc0" <= c <= "\xff" and c.isalpha()) for c in name):
+        try:
+            korean = raw.decode("cp949")
+        except UnicodeDecodeError:
+            return name
+        if _hangul_or_ascii(korean):
+            return korean
+    return name
+
+
 def unpack_zip(path, target, limits=DEFAULT):
     """Unpack a zip of submissions into ``target`` safely; raises :class:`Refused` for a dangerous archive.
 
     Checked before anything is written: no absolute paths, no ``..``, no links, at most ``max_zip_entries``
     entries, at most ``max_zip_bytes`` in all, no member expanding more than ``max_zip_ratio`` times; while
-    writing, the real number of bytes is counted (the sizes in the archive may lie)."""
+    writing, the real number of bytes is counted (the sizes in the archive may lie). Member names: see
+    :func:`member_name`."""
     target = Path(target)
     name = printable(Path(path).name)
     try:
@@ -230,6 +282,8 @@ def unpack_zip(path, target, limits=DEFAULT):
         raise Refused(f"{name} is not a readable zip file ({exc}).") from None
     with zf:
         members = zf.infolist()
+        for m in members:
+            m.filename = member_name(m)  # (ZipFile.open checks the stored name against m.orig_filename)
         if len(members) > limits.max_zip_entries:
             raise Refused(f"{name} holds {len(members)} entries; at most {limits.max_zip_entries} are unpacked. "
                           "Split the class into several zips.")

@@ -51,6 +51,7 @@ class CourseExporter(ExportPlugin):
     """What every layout shares: which assignments and students, and each final score."""
 
     default_file = "grades.csv"
+    for_spreadsheets = False  # True: a file people open in Excel, written with a BOM (course/spreadsheet.py)
 
     def collect(self, gradebook):
         """``(assignments, rows)``: assignments with a submission, in gradebook order; one row per student."""
@@ -76,7 +77,7 @@ class CourseExporter(ExportPlugin):
     def export(self, gradebook):
         """Write the gradebook's grades as this exporter's CSV (nbgrader's ExportPlugin entry point)."""
         assignments, rows = self.collect(gradebook)
-        with _open(self.to or self.default_file) as fh:
+        with _open(self.to or self.default_file, self.for_spreadsheets) as fh:
             writer = csv.writer(fh)
             for line in self.lines(assignments, rows):
                 writer.writerow([cell(v) for v in line])
@@ -89,11 +90,17 @@ class CourseExporter(ExportPlugin):
 
 
 @contextmanager
-def _open(to):
+def _open(to, for_spreadsheets=False):
     if to == "-":
         yield sys.stdout
         return
-    with open(to, "w", newline="", encoding="utf-8") as fh:
+    if for_spreadsheets:
+        from .spreadsheet import open_csv
+
+        with open_csv(to) as fh:
+            yield fh
+        return
+    with open(to, "w", newline="", encoding="utf-8") as fh:  # an LMS's importer reads it: plain UTF-8
         yield fh
 
 
@@ -145,6 +152,7 @@ class TotalsExporter(CourseExporter):
     penalties taken (the spreadsheet many instructors keep)."""
 
     default_file = "totals.csv"
+    for_spreadsheets = True
 
     def lines(self, assignments, rows):
         """A line per student: the score per assignment, total, maximum and late penalties."""

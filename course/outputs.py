@@ -11,7 +11,7 @@ import nbformat
 from . import lateness, written
 from .exchange import copy_stamps
 from .feedback import write_feedback_pages
-from .spreadsheet import csv_cell
+from .spreadsheet import csv_cell, open_csv
 
 
 def grade_record(g):
@@ -57,7 +57,7 @@ def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
                            f"({type(exc).__name__}: {exc}).")
     for problem in write_feedback_pages(pages, workers):
         notices.append(f"GRADER PROBLEM: {problem}")
-    with open(course_dir / "grades.csv", "w", newline="") as fh:
+    with open_csv(course_dir / "grades.csv") as fh:  # UTF-8 with a BOM: Excel shows Hangul ids (spreadsheet.py)
         writer = csv.writer(fh)
         writer.writerow(["student", "assignment", "score", "max_score", "status", "reason"] + lateness.CSV_COLUMNS)
         for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
@@ -68,7 +68,7 @@ def write_outputs(course_dir, grades, skipped, workers=None, notices=()):
     reports.mkdir(exist_ok=True)
     report = {"skipped": skipped, "notices": notices,
               "grades": [grade_record(g) for g in sorted(grades, key=lambda g: (g.student, g.assignment))]}
-    (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    (reports / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     plot_distribution(grades, reports / "grade-distribution.png")
     try:  # reports/index.html and mistakes.csv, from every stored result (course/report.py; `course report`)
         from .report import write_report
@@ -107,13 +107,20 @@ def plot_distribution(grades, path):
     plt.close(fig)
 
 
+def _columns(text):
+    """How many columns ``text`` takes in a terminal: Hangul and other East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def table(grades):
     """The grade table printed at the end of ``course grade``."""
     rows = [("student", "assignment", "score", "status")]
     for g in sorted(grades, key=lambda g: (g.student, g.assignment)):
         status = g.status if g.status != "graded" else ("ok" if not g.notes else f"{len(g.notes)} note(s)")
         rows.append((g.student, g.assignment, f"{g.score:g} / {g.max_score:g}", status))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    widths = [max(_columns(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell + " " * (w - _columns(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -874,14 +874,14 @@ def _reading():
 
 def write_mistakes_csv(report, path):
     """Write ``report``'s mistake rows to ``path`` as CSV (cells neutralised for spreadsheets)."""
-    from .spreadsheet import csv_cell
+    from .spreadsheet import SPREADSHEET_ENCODING, csv_cell
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for row in report.rows:
         writer.writerow([csv_cell(v) for v in row])
-    _atomic(path, buf.getvalue().encode("utf-8"))
+    _atomic(path, buf.getvalue().encode(SPREADSHEET_ENCODING))  # UTF-8 with a BOM, for Excel (spreadsheet.py)
 
 
 def _atomic(path, data):

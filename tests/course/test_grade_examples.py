@@ -95,7 +95,7 @@ def test_grades_csv_and_gradebook_agree(graded):
     from nbgrader.api import Gradebook
 
     course_dir, grades = graded
-    rows = list(csv.DictReader(open(course_dir / "grades.csv")))
+    rows = list(csv.DictReader(open(course_dir / "grades.csv", encoding="utf-8-sig")))
     assert len(rows) == len(grades)
     report = json.loads((course_dir / "reports" / "grades.json").read_text())
     assert len(report["grades"]) == len(grades)

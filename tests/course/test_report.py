@@ -198,7 +198,7 @@ def test_redact_keeps_shapes_and_drops_values():
 def test_mistakes_csv(course_dir):
     """One row per failed sub-check and student, readable as CSV, formulas neutralised, no reference value?"""
     rp.write_report(course_dir)
-    text = (course_dir / "reports" / "mistakes.csv").read_text(encoding="utf-8")
+    text = (course_dir / "reports" / "mistakes.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == rp.CSV_HEADER
     bob = [r for r in rows if r["student"] == "bob" and r["assignment"] == A02]

@@ -127,7 +127,7 @@ def test_course_grade_from_the_wheel_grades_the_examples(installed, sandbox):
         cmd.append("--allow-unsandboxed")
     out = run(cmd, cwd=installed.home).stdout
 
-    rows = {r["student"]: r for r in csv.DictReader((course_dir / "grades.csv").open())}
+    rows = {r["student"]: r for r in csv.DictReader((course_dir / "grades.csv").open(encoding="utf-8-sig"))}
     assert set(rows) == {"blank", "buggy", "hostile", "perfect"}, out
     score = {s: (float(r["score"]), float(r["max_score"])) for s, r in rows.items()}
     assert score["perfect"][0] == score["perfect"][1] > 0

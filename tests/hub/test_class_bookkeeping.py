@@ -153,7 +153,7 @@ def test_late_penalty_in_csv_report_gradebook_and_feedback(graded):
     assert any("Late penalty: -1.8 points" in n for n in late.notes)
     assert grades["extended"].late.penalty == 0 and not grades["extended"].late.is_late  # its extension
     assert grades["ontime"].late.penalty == 0 and grades["zipped"].late is None
-    rows = {r["student"]: r for r in csv.DictReader(open(course_dir / "grades.csv"))}
+    rows = {r["student"]: r for r in csv.DictReader(open(course_dir / "grades.csv", encoding="utf-8-sig"))}
     assert (rows["late"]["late_penalty"], rows["late"]["final_score"]) == ("1.8", "4.2")
     assert rows["late"]["submitted"].startswith("2030-03-03 18:00:00")
     assert all(r["late_penalty"] == "0" for s, r in rows.items() if s != "late")
@@ -222,7 +222,7 @@ def test_exports_for_an_lms_match_nbgrader_export_and_take_the_penalty(graded, f
                           capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 0, done.stderr[-2000:]
     assert ours.read_bytes() == theirs.read_bytes()
-    rows = list(csv.reader(open(ours, newline="")))
+    rows = list(csv.reader(open(ours, newline="", encoding="utf-8-sig")))  # totals: a BOM, for Excel
     cells = [c for r in rows for c in r]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], "a cell a spreadsheet would evaluate"
     header = rows[0]

@@ -473,7 +473,8 @@ def test_a_class_runs_through_the_exchange(hub, browser, shots):
     graded = course("grade", "--course-dir", str(hub.course_dir), "-a", ASSIGNMENT, "-q", "-j", "2")
     assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
     print(graded.stdout)
-    rows = {r["student"]: r for r in __import__("csv").DictReader(open(hub.course_dir / "grades.csv"))}
+    rows = {r["student"]: r
+            for r in __import__("csv").DictReader(open(hub.course_dir / "grades.csv", encoding="utf-8-sig"))}
     ontime, buggy, late = (rows[hub.students[r]] for r in ("ontime", "buggy", "late"))
     assert ontime["score"] == ontime["final_score"] == "6" and ontime["late_penalty"] == "0"
     assert float(buggy["score"]) < 6 and buggy["late_penalty"] == "0"
