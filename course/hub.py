@@ -1,6 +1,7 @@
 """``course hub``: a class on one machine — JupyterHub, the machine's own accounts, nbgrader's folder exchange.
 
-``setup`` (as root, idempotent) makes everything under one hub folder (default ``/srv/backprop-hub``)::
+``setup`` (as root, idempotent) makes everything under one hub folder (default ``/srv/backprop-hub``), for a class
+of one edition (``lang``: ``en``, or ``ko``: Korean notebooks and messages, the students' JupyterLab in Korean)::
 
     hub.json                 the class: instructor, students, folders, ports (read by jupyterhub_config.py)
     jupyterhub_config.py     PAM accounts limited to the class, per-role Jupyter configuration
@@ -9,7 +10,7 @@
     proxy/                   configurable-http-proxy from the npm registry (``npm ci``, pinned by a lockfile)
     exchange/                nbgrader's folder exchange (world-writable, sticky)
     jupyter/student/         a student's configuration: Assignments tab and Validate; no formgrader,
-                             no Create Assignment, no course list
+                             no Create Assignment, no course list; JupyterLab in the class's language
     jupyter/instructor/      the instructor's: everything, with the course folder as nbgrader's root
     state/                   JupyterHub's database, cookie secret and pid (root only)
     initial-passwords.txt    the random first password of each account it created (root only)
@@ -33,14 +34,18 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.i18n import UnknownLanguage, check_language
+
 from .sequence import ROOT, assignments
+from .student_env import StudentEnvError, select_lab_language
 
 FILES = Path(__file__).parent / "hub_files"
 DEFAULT_HUB_DIR = Path("/srv/backprop-hub")
 COURSE_ID = "backprop-from-scratch"
 # what every user's JupyterLab needs (pinned by requirements/constraints.txt on Python 3.11, else by these)
 ENV_PACKAGES = ["jupyterhub==6.1.1", "jupyterlab==4.4.10", "notebook>=7.4,<7.5", "nbgrader==0.9.6", "ipykernel",
-                "numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60"]
+                "numpy>=1.24", "matplotlib>=3.7", "tqdm>=4.60",
+                "jupyterlab-language-pack-ko-kr>=4.4.post0,<4.5"]  # JupyterLab in Korean (course/student_env.py)
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 USERNAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # Debian's useradd, and no '+' (nbgrader's separator)
 # a student's JupyterLab: nbgrader's Assignments tab and Validate button only
@@ -70,6 +75,7 @@ class HubClass:
     proxy_api_port: int = 8001
     course_id: str = COURSE_ID
     created_users: list = field(default_factory=list)  # accounts `setup` made (and `teardown` may remove)
+    language: str = "en"  # the edition: notebooks, messages, the students' JupyterLab (`setup --lang`)
 
     @classmethod
     def load(cls, hub_dir):
@@ -316,7 +322,9 @@ def make_exchange(exchange, course_id, instructor):
 def course_config(hub):
     """The course folder's ``nbgrader_config.py``: the course's settings, the exchange, the late policy."""
     settings = (ROOT / "course" / "nbgrader_config.py").read_text()
-    settings = "\n".join(line for line in settings.splitlines() if not line.startswith("c = get_config()"))
+    edition = f"c.GradingSettings.language = {hub.language!r}  # the class's edition (`course hub setup --lang`)"
+    settings = "\n".join(edition if line.startswith("c.GradingSettings.language") else line
+                         for line in settings.splitlines() if not line.startswith("c = get_config()"))
     return f"""# nbgrader settings of this course folder, written by `course hub setup`; yours to edit.
 # `course grade` and the instructor's JupyterLab (formgrader, nbgrader commands) read it.
 c = get_config()  # noqa: F821
@@ -359,6 +367,11 @@ def role_configs(hub_dir, hub):
         {"ServerApp": {"jpserver_extensions": {name: False for name in STUDENT_SERVER_OFF}}}, indent=1), 0o644)
     _write(student / "labconfig" / "page_config.json", json.dumps(
         {"disabledExtensions": dict(QUIET_LAB, **{name: True for name in STUDENT_LAB_OFF})}, indent=1), 0o644)
+    # the class's language is the default of every student's JupyterLab (labconfig/default_setting_overrides.json)
+    try:
+        select_lab_language(hub.language, prefix=hub.env, config_dir=student)
+    except StudentEnvError as exc:
+        raise HubError(str(exc)) from None
     instructor = base / "instructor"
     _write(instructor / "nbgrader_config.py", "# the instructor's nbgrader: the course folder's own settings\n"
            "c = get_config()  # noqa: F821\n"
@@ -379,7 +392,7 @@ def make_course_dir(hub, names=None, log=print):
     course = Path(hub.course_dir)
     course.mkdir(parents=True, exist_ok=True)
     _write(course / "nbgrader_config.py", course_config(hub), 0o644)
-    api, selected = prepare_course_dir(course, names, log=log)  # what `course grade` does first, too
+    api, selected = prepare_course_dir(course, names, log=log, lang=hub.language)  # `course grade` does it first, too
     for a in selected:
         log(f"    generated {a.name} in {course / 'release'}")
     with Gradebook(api.coursedir.db_url, hub.course_id) as gb:
@@ -392,10 +405,15 @@ def make_course_dir(hub, names=None, log=print):
 # --- the commands -------------------------------------------------------------------------------------------
 
 def setup(hub_dir=DEFAULT_HUB_DIR, *, instructor, students, course_dir=None, env=None, port=8000, ip="127.0.0.1",
-          names=None, passwords=True, allow_readable_repo=False, log=print):
+          names=None, passwords=True, allow_readable_repo=False, lang=None, log=print):
     """Set up (or update) a class; returns the :class:`HubClass`. Idempotent: existing accounts are kept as
-    they are, new students are added."""
+    they are, new students are added. ``lang``: the class's edition, ``en`` or ``ko`` (None: the class's
+    language so far; English for a new class)."""
     _require_root("setup")
+    try:
+        lang = check_language(lang) if lang is not None else None
+    except UnknownLanguage as exc:
+        raise HubError(str(exc)) from None
     check_names([instructor, *students])
     if instructor in students:
         raise HubError(f"{instructor} cannot be both the instructor and a student.")
@@ -435,7 +453,8 @@ def setup(hub_dir=DEFAULT_HUB_DIR, *, instructor, students, course_dir=None, env
     hub = HubClass(instructor=instructor, students=students, course_dir=str(course_dir),
                    exchange=str(hub_dir / "exchange"), env=str(Path(env).resolve() if env else hub_dir / "env"),
                    proxy="", ip=ip, port=port, created_users=created_users(hub_dir),
-                   hub_port=old.hub_port if old else 8081, proxy_api_port=old.proxy_api_port if old else 8001)
+                   hub_port=old.hub_port if old else 8081, proxy_api_port=old.proxy_api_port if old else 8001,
+                   language=lang or (old.language if old else "en"))
     if not Path(hub.course_dir).resolve().is_relative_to(home_of(instructor).resolve()):
         raise HubError(f"the course folder must be inside {instructor}'s home ({home_of(instructor)}): the "
                        "formgrader only serves folders under the notebook server's root.")

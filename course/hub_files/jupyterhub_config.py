@@ -41,6 +41,8 @@ c.Spawner.environment = {
     "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     # one BLAS thread per student: the training notebook is many times slower with two on a shared machine
     "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    # the language of the visible checks (bp_checks.py) in every kernel: the class's edition
+    "BACKPROP_LANG": CLASS.get("language", "en"),
 }
 
 
