@@ -73,7 +73,7 @@ class SandboxRun:
     """
 
     HOME, RUNTIME, RECORDS = "/home/student", "/grader/runtime", "/grader/records"
-    ENV_KEEP = {"LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM"}
+    ENV_KEEP = {"LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "BACKPROP_LANG"}  # BACKPROP_LANG: the checks' language
 
     def __init__(self, box, run_dir, record_dir, workdir, runtime, limits):
         self.box, self.limits = box, limits

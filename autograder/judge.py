@@ -12,11 +12,12 @@ import math
 from dataclasses import dataclass, field
 
 from .checks import scenarios_for
+from .i18n import DEFAULT, N_, gettext, language, speaking, translate
 from .rules import rule_for
-from .rules.core import GENERIC_HINTS, fault_of, fault_text, matches
+from .rules.core import GENERIC_HINTS, fault_of, fault_text, likely, matches, not_produced
 from .scenario import execute
 
-LIKELY = " Likely mistake: "
+LIKELY = " Likely mistake: "  # in English; likely() gives it in the language of the grading
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Check:
     passed: bool
     message: str = ""
     earned: float = None  # share of the scenario earned (0..1); None: all of it if passed, else nothing
+    message_en: str = ""  # the message in English when the student reads another language (the class report's)
 
     @property
     def share(self):
@@ -52,8 +54,9 @@ class CellResult:
         return math.floor(self.points * earned / len(self.checks) * 100 + 1e-9) / 100
 
     def report(self):
-        """Plain-text feedback for the student: one line per sub-check."""
-        lines = [f"Hidden tests: {self.score:g} / {self.points:g} points"]
+        """Plain-text feedback for the student: one line per sub-check (in the language of the grading)."""
+        lines = [gettext(N_("Hidden tests: {score} / {points} points")).format(score=f"{self.score:g}",
+                                                                              points=f"{self.points:g}")]
         if self.problem:
             lines.append(f"  ✗ {self.problem}")
         for c in self.checks:
@@ -73,7 +76,7 @@ def error_message(rule, outputs, error, inputs):
     when one recognises this exception."""
     fault = fault_of(outputs)
     if fault is None:  # a contract message of the probe, or the stub's NotImplementedError
-        return error
+        return translate(error)
     text = fault_text(fault)
     for hint in rule.hints + GENERIC_HINTS:
         try:
@@ -81,8 +84,19 @@ def error_message(rule, outputs, error, inputs):
         except Exception:  # a recogniser that does not fit these inputs
             applies = False
         if applies:
-            return text + LIKELY + (hint.message(fault) if callable(hint.message) else hint.message)
+            cause = hint.message(fault) if callable(hint.message) else hint.message
+            return text + likely(gettext(cause, domain="mistakes"))
     return text
+
+
+def _both(lang, say):
+    """``(say() in lang, say() in English or "" when lang is English)``: the student's text and the class report's."""
+    with speaking(lang):
+        text = say()
+    if lang == DEFAULT or not text:
+        return text, ""
+    with speaking(DEFAULT):
+        return text, say()
 
 
 def _derived(rule, outputs, inputs, side):
@@ -96,12 +110,15 @@ def _derived(rule, outputs, inputs, side):
         return None
 
 
-def judge_scenario(sc, recorded, error, ref_ns=None):
-    """Return a :class:`Check` for one scenario given the student's recorded outputs or error."""
+def judge_scenario(sc, recorded, error, ref_ns=None, lang=None):
+    """Return a :class:`Check` for one scenario given the student's recorded outputs or error. Its message is in
+    ``lang`` (``None``: the current ``autograder.i18n.speaking`` block's), and also in English when that differs."""
+    lang = lang or language()
     rule = rule_for(sc.grade_id)
     inputs = sc.make_inputs()
     if error:
-        return Check(sc.title, False, error_message(rule, recorded, error, inputs))
+        message, message_en = _both(lang, lambda: error_message(rule, recorded, error, inputs))
+        return Check(sc.title, False, message, message_en=message_en)
     expected, ref_error = execute(sc, ref_ns if ref_ns is not None else reference_namespace())
     if ref_error:
         raise RuntimeError(f"the reference failed scenario {sc.grade_id}/{sc.title}: {ref_error}")
@@ -112,30 +129,43 @@ def judge_scenario(sc, recorded, error, ref_ns=None):
     got = _derived(rule, recorded, inputs, "student")
     keys = [k for k in exp if not k.startswith("~")]
     if got is None:
-        return Check(sc.title, False, "the recorded outputs are not in the form the hidden test writes.")
-    for key in keys:  # every comparer gets a value or a text saying why there is none
-        if key not in got or got[key] is None:
-            got[key] = f"was not produced (the check did not get as far as `{key}`)"
-    problems, right = [], 0
-    for key in keys:
-        try:
-            msg = rule.comparer(key)(key, got, exp, inputs)
-        except Exception:  # a recorded value in a form no comparer expects (a tampered record): no points
-            msg = f"{key} is not in the form the hidden test expects."
-        if not msg:
-            right += 1
-            continue
-        hint = "" if LIKELY.strip() in msg else diagnose(rule, key, got, exp, inputs)
-        problems.append(msg + (LIKELY + hint if hint else ""))
-    if problems and rule.note:
-        try:
-            note = rule.note(got, exp, inputs)
-        except Exception:
-            note = ""
-        if note:
-            problems.append(note)
+        message, message_en = _both(lang, lambda: gettext(N_(
+            "the recorded outputs are not in the form the hidden test writes.")))
+        return Check(sc.title, False, message, message_en=message_en)
+    missing = [key for key in keys if key not in got or got[key] is None]
+
+    def verdict():  # the problems in the current language, and how many outputs are right
+        shown = dict(got)
+        for key in missing:  # every comparer gets a value or a text saying why there is none
+            shown[key] = not_produced(key)
+        problems, right = [], 0
+        for key in keys:
+            try:
+                msg = rule.comparer(key)(key, shown, exp, inputs)
+            except Exception:  # a recorded value in a form no comparer expects (a tampered record): no points
+                msg = gettext(N_("{key} is not in the form the hidden test expects.")).format(key=key)
+            if not msg:
+                right += 1
+                continue
+            hint = "" if likely("").strip() in msg else diagnose(rule, key, shown, exp, inputs)
+            problems.append(msg + (likely(hint) if hint else ""))
+        if problems and rule.note:
+            try:
+                note = rule.note(shown, exp, inputs)
+            except Exception:
+                note = ""
+            if note:
+                problems.append(gettext(note, domain="mistakes"))
+        return problems, right
+
+    with speaking(lang):
+        problems, right = verdict()
+    message_en = ""
+    if problems and lang != DEFAULT:
+        with speaking(DEFAULT):
+            message_en = " ".join(verdict()[0])
     earned = (right / len(keys) if keys else 1.0) if rule.credit == "output" else float(not problems)
-    return Check(sc.title, not problems, " ".join(problems), earned)
+    return Check(sc.title, not problems, " ".join(problems), earned, message_en)
 
 
 def diagnose(rule, key, got, expected, inputs):
@@ -143,21 +173,24 @@ def diagnose(rule, key, got, expected, inputs):
     value = got.get(key)
     for mistake in rule.mistakes:
         if mistake.key == key and matches(mistake, value, inputs, expected):
-            return mistake.message
+            return gettext(mistake.message, domain="mistakes")
     return ""
 
 
-def judge_cell(grade_id, points, records, ref_ns=None):
-    """Judge every scenario of a graded cell. ``records`` is what :func:`autograder.records.load_records` returned."""
+def judge_cell(grade_id, points, records, ref_ns=None, lang=None):
+    """Judge every scenario of a graded cell. ``records`` is what :func:`autograder.records.load_records` returned.
+    Messages are in ``lang`` (``None``: the current ``autograder.i18n.speaking`` block's, English outside one)."""
+    lang = lang or language()
     result = CellResult(grade_id, float(points))
     if isinstance(records, str):
-        result.problem = records
+        result.problem = translate(records, lang)
         return result
     for sc in scenarios_for(grade_id):
         entry = records.get(sc.index)
         if entry is None:
-            result.checks.append(Check(sc.title, False, "was not run (the hidden test did not finish)."))
+            message, message_en = _both(lang, lambda: gettext(N_("was not run (the hidden test did not finish).")))
+            result.checks.append(Check(sc.title, False, message, message_en=message_en))
             continue
         outputs, error = entry
-        result.checks.append(judge_scenario(sc, outputs, error, ref_ns))
+        result.checks.append(judge_scenario(sc, outputs, error, ref_ns, lang))
     return result

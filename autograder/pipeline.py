@@ -25,6 +25,7 @@ from .course_files import CourseFiles, course_files  # noqa: F401  (moved; impor
 from .feedback_notebook import feedback_notebook
 from .frames import MAX_RESULT_BYTES, RECORD_NAME
 from .hidden import RECORD_ENV
+from .i18n import N_, check_language, gettext, language, speaking, translate
 from .judge import CellResult, judge_cell, reference_namespace
 from .records import load_records
 from .runner import SINGLE_THREAD_ENV, RunResult, _Collector, run_notebook
@@ -71,6 +72,7 @@ class NotebookGrade:
     # course.lateness.Lateness (submission time, due date, late penalty), set by `course grade`; None: no time
     late: object = None
     digest: str = ""  # sha256 of the submission as graded (Prepared.digest); "" when the grader failed
+    lang: str = field(default_factory=language)  # the language of its messages (autograder.i18n), as graded
 
     @property
     def score(self):
@@ -93,8 +95,9 @@ def _zero(files, student, reason, notes=(), status="broken"):
 
 def grader_error(files, student, exc):
     """The grade of a submission the grader failed on: 0 points, status "grader error", and why."""
-    reason = (f"internal grader error ({type(exc).__name__}: {intake.printable(str(exc))[:300]}); this is not "
-              "the student's fault: tell the course staff, who must grade this submission again.")
+    reason = gettext(N_("internal grader error ({error}); this is not the student's fault: tell the course staff, "
+                        "who must grade this submission again.")).format(
+        error=f"{type(exc).__name__}: {intake.printable(str(exc))[:300]}")
     return _zero(files, student, reason, status="grader error")
 
 
@@ -183,8 +186,9 @@ def prepare_notebook(files, student, submitted_dir, workdir):
         prepared.grade = _zero(files, student, notes[-1], notes[:-1])
         return prepared
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        prepared.grade = _zero(files, student, f"{intake.printable(path.name)} is larger than "
-                                               f"{MAX_NOTEBOOK_BYTES // 2**20} MB, so it was not read.", notes)
+        too_big = gettext(N_("{name} is larger than {size} MB, so it was not read."))
+        prepared.grade = _zero(files, student, too_big.format(name=intake.printable(path.name),
+                                                              size=MAX_NOTEBOOK_BYTES // 2**20), notes)
         return prepared
     try:
         student_nb = nbtools.read(path)
@@ -195,7 +199,7 @@ def prepare_notebook(files, student, submitted_dir, workdir):
     notes += merge_notes
     answered = [n for n in merge_notes if "missing from the submission" in n]
     if answered and len(answered) == sum(nbtools.is_solution(c) for c in files.template.cells):
-        notes.append("this does not look like a notebook of this assignment (no answer cell matched).")
+        notes.append(gettext(N_("this does not look like a notebook of this assignment (no answer cell matched).")))
     prepared.merged, prepared.merged_json = merged, nbformat.writes(merged)
     prepared.notebook = str(path.relative_to(snapshot))
     return prepared
@@ -222,6 +226,7 @@ def run_prepared(payload, workdir, runtime, limits, sandbox=None, where="here"):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
     env.update(SINGLE_THREAD_ENV)
     env.update({RECORD_ENV: str(record_dir), "PYTHONPATH": str(runtime), "HOME": str(run_dir)})
+    env["BACKPROP_LANG"] = check_language(payload.get("lang"))  # what the visible checks speak (autograder.compare)
     wrap = sandbox.wrapper(run_dir=run_dir, record_dir=record_dir, workdir=workdir, runtime=runtime,
                            limits=limits) if sandbox else None
     run = run_notebook(nb_in, nb_out, cwd=run_dir, env=env, cell_timeout=limits.cell_timeout,
@@ -293,7 +298,8 @@ def read_run(data, merged_json, record_dir):
 
 def judge_run(files, prepared, data, workdir):
     """Judge one run in this process, which never ran student code: ``data`` is what :func:`run_prepared` returned
-    (here or on a worker), checked by :func:`read_run`. Returns the :class:`NotebookGrade`."""
+    (here or on a worker), checked by :func:`read_run`. Returns the :class:`NotebookGrade`, its messages in the
+    language of the current ``autograder.i18n.speaking`` block."""
     student = prepared.student
     executed, run, extra_notes, where = read_run(data, prepared.merged_json, Path(workdir) / "records")
     notes = list(prepared.notes) + extra_notes
@@ -305,14 +311,16 @@ def judge_run(files, prepared, data, workdir):
         # that grading twice gives the same feedback (the reason heads the page)
         executed = prepared.merged
     if run.grader_fault:
-        grade = _zero(files, student, f"internal grader error: {run.reason} This is not the student's fault: "
-                                      "tell the course staff, who must grade this submission again.", notes,
-                      status="grader error")
+        grade = _zero(files, student, gettext(N_("internal grader error: {reason} This is not the student's fault: "
+                                                 "tell the course staff, who must grade this submission again.")
+                                              ).format(reason=run.reason), notes, status="grader error")
         grade.where = where
         return grade
+    # notes and reasons made in English where the language was not known (intake, rebuild, runner), translated
+    notes = [translate(n) for n in notes]
     grade = NotebookGrade(student, files.name, files.notebook, files.max_score, notes=notes)
     if not run.ok:
-        grade.reason = run.reason
+        grade.reason = translate(run.reason)
         grade.status = "error"
     ref_ns = reference_namespace()
     record_dir = Path(workdir) / "records"
@@ -324,12 +332,20 @@ def judge_run(files, prepared, data, workdir):
 
 
 def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=None, sandbox=None, run=None,
-                   helpers=None):
+                   helpers=None, lang=None):
     """Grade one student's submission of one assignment. Never raises for a bad submission.
 
     The submission folder is first taken in through :mod:`autograder.intake` (regular files only, bounded);
     nothing else ever reads the student's folder. ``run(payload) -> bytes`` runs the notebook elsewhere (a Dask
-    worker, ``autograder.distributed``); by default it runs here, with :func:`run_prepared`."""
+    worker, ``autograder.distributed``); by default it runs here, with :func:`run_prepared`. ``lang``: the
+    language of what the student reads (``None``: the current ``autograder.i18n.speaking`` block's, else English);
+    the notebook's kernel gets it as ``BACKPROP_LANG``."""
+    lang = check_language(lang or language())
+    with speaking(lang):
+        return _grade_notebook(files, student, submitted_dir, workdir, runtime, limits, sandbox, run, helpers, lang)
+
+
+def _grade_notebook(files, student, submitted_dir, workdir, runtime, limits, sandbox, run, helpers, lang):
     limits = limits or Limits()
     workdir = Path(workdir).resolve()
     prepared = prepare_notebook(files, student, submitted_dir, workdir / "host")
@@ -337,6 +353,7 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
         prepared.grade.digest = prepared.digest
         return prepared.grade
     payload = prepared.payload(helper_files(files) if helpers is None else helpers, limits, sandbox is not None)
+    payload["lang"] = lang
     if run is None:
         data = run_prepared(payload, workdir / "run", runtime, limits, sandbox)
     else:
@@ -346,13 +363,15 @@ def grade_notebook(files, student, submitted_dir, workdir, runtime, *, limits=No
 
 
 def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True,
-               on_result=None, cluster=None):
+               on_result=None, cluster=None, lang=None):
     """Grade every job in parallel; returns grades in the order of ``jobs``.
 
     ``on_result(grade)`` is called (in this thread) as each notebook finishes, so that results can be
     written as they come: a crash later loses nothing already graded. A failure of the grader on one
     job gives that job the status "grader error"; the others go on. ``cluster``: run the notebooks on a
-    Dask cluster (``autograder.distributed.Cluster``) instead of here; its ``ClusterLost`` stops everything."""
+    Dask cluster (``autograder.distributed.Cluster``) instead of here; its ``ClusterLost`` stops everything.
+    ``lang``: the language of what students read (``autograder.i18n``; ``None``: English)."""
+    lang = check_language(lang)
     workroot = Path(workroot).resolve()
     runtime = make_runtime(workroot / "runtime") if cluster is None else None
     workers = (cluster.in_flight() if cluster is not None else None) or workers or os.cpu_count() or 1
@@ -367,11 +386,13 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
         files = files_by_name[job.assignment]
         try:
             return grade_notebook(files, job.student, job.folder, workroot / "jobs" / f"{i:05d}", runtime,
-                                  limits=limits, sandbox=sandbox, run=run, helpers=helpers[job.assignment])
+                                  limits=limits, sandbox=sandbox, run=run, helpers=helpers[job.assignment],
+                                  lang=lang)
         except Exception as exc:  # a grader bug must not lose the rest of the class
             if cluster is not None and cluster.lost(exc):
                 raise
-            return grader_error(files, job.student, exc)
+            with speaking(lang):
+                return grader_error(files, job.student, exc)
         finally:
             shutil.rmtree(workroot / "jobs" / f"{i:05d}", ignore_errors=True)
 
@@ -391,7 +412,8 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
                     on_result(results[i])
                 except Exception as exc:
                     job = jobs[i]
-                    results[i] = grader_error(files_by_name[job.assignment], job.student, exc)
+                    with speaking(lang):
+                        results[i] = grader_error(files_by_name[job.assignment], job.student, exc)
             if bar:
                 bar.update()
     except BaseException:

@@ -136,8 +136,9 @@ def decode(data):
     return records
 
 
-NOT_RUN = ("the hidden tests of this cell did not run (was the kernel stopped, "
-           "or did earlier code prevent later cells from running?).")
+N_ = str  # marks a text for the grader's catalogs (babel.cfg); the judge translates it (autograder.i18n.translate)
+NOT_RUN = N_("the hidden tests of this cell did not run (was the kernel stopped, or did earlier code prevent later "
+             "cells from running?).")
 
 
 def load_records(directory, grade_id):
@@ -150,11 +151,11 @@ def load_records(directory, grade_id):
     except FileNotFoundError:
         return NOT_RUN
     except OSError:
-        return "the records of this cell's hidden tests are unreadable (not a regular file); no points."
+        return N_("the records of this cell's hidden tests are unreadable (not a regular file); no points.")
     try:
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 raise BadRecord("not a regular file")
             return decode(fh.read(MAX_RECORD_BYTES + 1))
     except (BadRecord, OSError) as exc:
-        return f"the records of this cell's hidden tests are unreadable ({exc}); no points."
+        return N_("the records of this cell's hidden tests are unreadable ({problem}); no points.").format(problem=exc)

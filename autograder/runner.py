@@ -32,6 +32,7 @@ from .frames import (
     RECORD_NAME,
     first_line,
 )
+from .i18n import N_
 from .records import MAX_RECORD_BYTES
 
 # the environment of the notebook kernel. One BLAS thread per worker: with several, the workers fight
@@ -136,22 +137,27 @@ def _run(nb_path, out_path, cwd, env, cell_timeout, total_timeout, wrap, record_
     collector.write_records()
     result = collector.result
     if result is None:
+        # English here (this may run on a Dask worker); the judge translates the marked texts (autograder.i18n)
         if timed_out:
-            result = RunResult(False, f"the notebook took longer than the limit of {total_timeout:g} s and "
-                                      "was stopped" + collector.where() + ".")
+            where = collector.where()
+            reason = N_("the notebook took longer than the limit of {limit} s and was stopped while running cell "
+                        "{cell}.") if where else N_("the notebook took longer than the limit of {limit} s and was "
+                                                    "stopped.")
+            result = RunResult(False, reason.format(limit=f"{total_timeout:g}",
+                                                    cell=where.removeprefix(" while running cell ")))
         elif collector.overflow:
-            result = RunResult(False, f"the notebook produced more than {MAX_RESULT_BYTES // 2**20} MB of "
-                                      "output and records; the rest was not kept.")
+            result = RunResult(False, N_("the notebook produced more than {size} MB of output and records; the rest "
+                                         "was not kept.").format(size=MAX_RESULT_BYTES // 2**20))
         elif not collector.hello:
-            result = RunResult(False, "the grader could not start the sandboxed run of this notebook (before any "
-                                      "of its code ran).", grader_fault=True)
+            result = RunResult(False, N_("the grader could not start the sandboxed run of this notebook (before any "
+                                         "of its code ran)."), grader_fault=True)
         else:
             # feedback must be identical when a class is graded twice, so the reason names nothing that
             # depends on timing: not the process's last log lines (ports, timings), not "while running
             # cell N" (how far the results got), not the exit code (-9 when the sandbox's clean-up reached
             # bubblewrap before it exited, else 137 for the same crash)
-            result = RunResult(False, "the grading process ended abnormally before it reported its results "
-                                      "(it was killed, or the notebook ended it).", timing_dependent=True)
+            result = RunResult(False, N_("the grading process ended abnormally before it reported its results (it "
+                                         "was killed, or the notebook ended it)."), timing_dependent=True)
     result.timing_dependent = result.timing_dependent or bool(notes)  # the sandbox's notes: limits reached
     result.notes = list(result.notes) + [n for n in notes if n not in result.notes]
     if not result.ok and notes:

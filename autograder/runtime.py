@@ -13,9 +13,9 @@ RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "recor
                  "checks"]
 
 
-
 def make_runtime(directory):
-    """Copy the kernel-side part of the grader (no reference, no pipeline) to ``directory``."""
+    """Copy the kernel-side part of the grader (no reference, no pipeline) to ``directory``, with the visible
+    checks' compiled catalogs (``autograder/bp_checks_locale/<lang>/LC_MESSAGES/bp_checks.mo``)."""
     package = Path(__file__).resolve().parent
     target = Path(directory) / "autograder"
     target.mkdir(parents=True, exist_ok=True)
@@ -26,4 +26,11 @@ def make_runtime(directory):
                             ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, target / name)
+    # the visible checks' compiled catalogs beside compare.py (autograder/compare.py finds them there): the kernel
+    # records compare's sentences in the language of the run (BACKPROP_LANG); translations only, nothing secret
+    from .i18n import DEFAULT, KERNEL_DOMAIN, LANGUAGES, catalog_path, write_kernel_catalog
+
+    for lang in LANGUAGES:
+        if lang != DEFAULT and catalog_path(lang, KERNEL_DOMAIN).is_file():
+            write_kernel_catalog(lang, target)
     return Path(directory)

@@ -44,7 +44,8 @@ import numpy as np
 
 from .compare import plain_array
 
-NOT_IMPLEMENTED = "not implemented yet (the stub still raises NotImplementedError)."
+N_ = str  # marks a text for the grader's catalogs (babel.cfg); the judge translates it (autograder.i18n.translate)
+NOT_IMPLEMENTED = N_("not implemented yet (the stub still raises NotImplementedError).")
 FAULT = "~fault "  # outputs under this prefix describe an exception of student code (see Fault.outputs)
 
 

@@ -20,7 +20,14 @@ from urllib.parse import quote
 
 import nbformat
 
+from autograder.i18n import DEFAULT, N_, gettext, speaking
+
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _(text):
+    """``text`` in the language of the page being written (``autograder.i18n.speaking`` in :func:`page_html`)."""
+    return gettext(text)
 
 MAX_OUTPUT_CHARS = 200_000  # one output's text, HTML, markdown or LaTeX, before rendering
 MAX_SOURCE_CHARS = 100_000  # one cell's source
@@ -316,7 +323,8 @@ def clean_html(fragment, *, math=True):
                     "checked", "disabled", "open", "reversed") else f" {key}")
         if name == "img" and not any(a.startswith(' src="') for a in attrs):
             alt = next((v for k, v in tok.attrs if k == "alt"), "")
-            out.append(html.escape(f"[image: {_text(alt)}]" if alt.strip() else "[image]", quote=False))
+            shown = _("[image: {alt}]").format(alt=_text(alt)) if alt.strip() else _("[image]")
+            out.append(html.escape(shown, quote=False))
             continue
         if name == "input":
             if ' type="checkbox"' not in attrs:
@@ -345,11 +353,18 @@ def _note(text):
     return f'<p class="bfs-note">{html.escape(text, quote=False)}</p>'
 
 
+CUT_OUTPUT = N_("This output was cut: showing the first {limit} of {total} characters.")
+CUT_ERROR = N_("This error was cut: showing the first {limit} of {total} characters.")
+CUT_CELL = N_("This cell was cut: showing the first {limit} of {total} characters.")
+CUT_COMMENT = N_("This comment was cut: showing the first {limit} of {total} characters.")
+
+
 def _capped(text, limit, what):
-    """``text`` cut at ``limit`` characters, and the note that says so (or "")."""
+    """``text`` cut at ``limit`` characters, and the note that says so (or ""); ``what``: one of the ``CUT_``
+    sentences."""
     if len(text) <= limit:
         return text, ""
-    return text[:limit], _note(f"{what} cut: showing the first {limit:,} of {len(text):,} characters.")
+    return text[:limit], _note(_(what).format(limit=f"{limit:,}", total=f"{len(text):,}"))
 
 
 def _as_text(value):
@@ -546,8 +561,10 @@ def _image_size(output, mime):
 
 DATA_ORDER = ("text/html", "text/markdown", "image/svg+xml", "text/latex", "image/png", "image/jpeg", "image/gif",
               "image/webp", "text/plain")
-SCRIPTED = {"application/javascript": "JavaScript", "text/javascript": "JavaScript",
-            "application/vnd.jupyter.widget-view+json": "an interactive widget"}
+SCRIPTED = {"application/javascript": N_("This output also had JavaScript, which a feedback page never runs."),
+            "text/javascript": N_("This output also had JavaScript, which a feedback page never runs."),
+            "application/vnd.jupyter.widget-view+json": N_("This output also had an interactive widget, which a "
+                                                           "feedback page never runs.")}
 
 
 def _latex_output(text):
@@ -567,28 +584,30 @@ def _latex_output(text):
 
 def _data_html(output):
     data = _dict(output.get("data"))
-    notes = [f"This output also had {SCRIPTED[m]}, which a feedback page never runs."
-             for m in SCRIPTED if m in data]
+    notes = [_(SCRIPTED[m]) for m in SCRIPTED if m in data]
     for mime in DATA_ORDER:
         if mime not in data:
             continue
         if mime.startswith("image/") and mime != "image/svg+xml":
             url = data_image(f"data:{mime};base64,{_as_text(data[mime])}")
             if url is None:
-                notes.append(f"An image ({mime}) was not shown: it was not valid or larger than "
-                             f"{MAX_IMAGE_CHARS // 1_000_000} MB.")
+                notes.append(_("An image ({mime}) was not shown: it was not valid or larger than {size} MB.").format(
+                    mime=mime, size=MAX_IMAGE_CHARS // 1_000_000))
                 continue
-            body = f'<img src="{url}" alt="output image"{_image_size(output, mime)}>'
+            alt = _e(_("output image"))
+            body = f'<img src="{url}" alt="{alt}"{_image_size(output, mime)}>'
             return body + "".join(_note(n) for n in notes)
         text = _as_text(data[mime])
         if mime == "image/svg+xml":
             url = data_image("data:image/svg+xml;base64," + base64.b64encode(text.encode()).decode())
             if url is None:
-                notes.append(f"An SVG image was not shown: larger than {MAX_IMAGE_CHARS // 1_000_000} MB.")
+                notes.append(_("An SVG image was not shown: larger than {size} MB.").format(
+                    size=MAX_IMAGE_CHARS // 1_000_000))
                 continue
-            return f'<img src="{url}" alt="output image"{_image_size(output, mime)}>' + "".join(
+            alt = _e(_("output image"))
+            return f'<img src="{url}" alt="{alt}"{_image_size(output, mime)}>' + "".join(
                 _note(n) for n in notes)
-        text, cut = _capped(text, MAX_OUTPUT_CHARS, "This output was")
+        text, cut = _capped(text, MAX_OUTPUT_CHARS, CUT_OUTPUT)
         if mime == "text/html":
             body = f'<div class="bfs-html">{clean_html(text)}</div>'
         elif mime == "text/markdown":
@@ -599,7 +618,8 @@ def _data_html(output):
             body = _pre(text, "bfs-text")
         return body + cut + "".join(_note(n) for n in notes)
     shown = ", ".join(sorted(m for m in data if m not in SCRIPTED)[:5])
-    notes.append(f"An output of type {shown} is not shown on this page." if shown else "An empty output.")
+    notes.append(_("An output of type {types} is not shown on this page.").format(types=shown) if shown
+                 else _("An empty output."))
     return "".join(_note(n) for n in notes)
 
 
@@ -607,16 +627,16 @@ def render_output(output):
     """One output as safe HTML, whatever its type."""
     kind = output.get("output_type")
     if kind == "stream":
-        text, cut = _capped(_as_text(output.get("text", "")), MAX_OUTPUT_CHARS, "This output was")
+        text, cut = _capped(_as_text(output.get("text", "")), MAX_OUTPUT_CHARS, CUT_OUTPUT)
         css = "bfs-stderr" if output.get("name") == "stderr" else "bfs-text"
         return _pre(text, css) + cut
     if kind in ("display_data", "execute_result"):
         return _data_html(output)
     if kind == "error":
         lines = output.get("traceback") or [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
-        text, cut = _capped("\n".join(_as_text(t) for t in lines), MAX_OUTPUT_CHARS, "This error was")
+        text, cut = _capped("\n".join(_as_text(t) for t in lines), MAX_OUTPUT_CHARS, CUT_ERROR)
         return _pre(text, "bfs-stderr") + cut
-    return _note(f"An output of kind {_as_text(kind)[:40]!r} is not shown on this page.")
+    return _note(_("An output of kind {kind} is not shown on this page.").format(kind=repr(_as_text(kind)[:40])))
 
 
 @functools.cache
@@ -654,8 +674,8 @@ class _Budget:
         if self.spent:
             return ""
         self.spent = True
-        return _note(f"The rest of this notebook is not shown: a feedback page holds at most "
-                     f"{MAX_PAGE_CHARS // 1_000_000:g}.{MAX_PAGE_CHARS // 100_000 % 10} MB of it.")
+        return _note(_("The rest of this notebook is not shown: a feedback page holds at most {size} MB of it.").format(
+            size=f"{MAX_PAGE_CHARS // 1_000_000:g}.{MAX_PAGE_CHARS // 100_000 % 10}"))
 
 
 def _markdown_cell(source, attachments, cut):
@@ -673,20 +693,21 @@ def _written_state(answer, manual):
         state = "full" if given >= answer["points"] else ("none" if given <= 0 else "part")
         return state, f"{given:g}"
     if not answer.get("answered"):
-        return "none", "0 (no answer)"
-    return "wait", "not graded yet"
+        return "none", _("0 (no answer)")
+    return "wait", _("not graded yet")
 
 
 def _written_box(answer, manual):
     """The heading and the grader's comment around a written answer on the page (comment: markdown, sanitised)."""
-    _, state = _written_state(answer, manual)
-    head = (f'<p class="bfs-written-head">Your written answer (<code>{_e(answer["grade_id"])}</code>, '
-            f'{answer["points"]:g} points): {_e(state)}</p>')
+    state = _written_state(answer, manual)[1]
+    head = '<p class="bfs-written-head">' + _e(_("Your written answer ({cell}, {points} points): {state}")).format(
+        cell=f'<code>{_e(answer["grade_id"])}</code>', points=f'{answer["points"]:g}', state=_e(state)) + '</p>'
     comment = (manual or {}).get("comment")
     tail = ""
     if isinstance(comment, str) and comment.strip():
-        text, cut = _capped(comment, MAX_SOURCE_CHARS, "This comment was")
-        tail = (f'<div class="bfs-grader-comment"><p class="bfs-written-head">Comment from the grader:</p>'
+        text, cut = _capped(comment, MAX_SOURCE_CHARS, CUT_COMMENT)
+        said = _e(_("Comment from the grader:"))
+        tail = (f'<div class="bfs-grader-comment"><p class="bfs-written-head">{said}</p>'
                 f'<div class="bfs-md">{markdown_html(text)}</div>{cut}</div>')
     return head, tail
 
@@ -700,7 +721,7 @@ def cells_html(nb, written=None):
     for index, cell in enumerate(_list(nb.get("cells"))):
         cell = _dict(cell)
         kind = cell.get("cell_type")
-        source, cut = _capped(_as_text(cell.get("source", "")), MAX_SOURCE_CHARS, "This cell was")
+        source, cut = _capped(_as_text(cell.get("source", "")), MAX_SOURCE_CHARS, CUT_CELL)
         gid = _dict(_dict(cell.get("metadata")).get("nbgrader")).get("grade_id")
         if kind == "markdown" and isinstance(gid, str) and gid in written:
             head, tail = _written_box(*written[gid])
@@ -752,8 +773,9 @@ def summary_html(grade, cell_index):
         if answer["grade_id"] in cell_index:
             name = f'<a href="#bfs-cell-{cell_index[answer["grade_id"]]}">{name}</a>'
         state, shown = _written_state(answer, manual.get(answer["grade_id"]))
-        rows.append(f'<tr class="bfs-{state}"><td><code>{name}</code> (written answer)</td><td>{_e(shown)}</td>'
-                    f'<td>{answer["points"]:g}</td></tr>')
+        kind = _e(_("(written answer)"))
+        rows.append(f'<tr class="bfs-{state}"><td><code>{name}</code> {kind}</td>'
+                    f'<td>{_e(shown)}</td><td>{answer["points"]:g}</td></tr>')
     names = " ".join(_as_text(getattr(grade, a, "") or "") for a in ("first_name", "last_name")).strip()
     # <bdi>: right-to-left marks in an id cannot reorder the text around it
     who = f"<code><bdi>{_e(grade.student)}</bdi></code>" + (f" (<bdi>{_e(names)}</bdi>)" if names else "")
@@ -762,17 +784,22 @@ def summary_html(grade, cell_index):
     late = ""
     if isinstance(penalty, (int, float)) and penalty > 0:
         final = getattr(grade, "final_score", max(0.0, grade.score - penalty))
-        late = (f' <span class="bfs-late">late penalty: −{penalty:g}; final score <strong>{final:g} / '
-                f'{grade.max_score:g}</strong></span>')
-    notes = "".join(f"<li>{_e(n)}</li>" for n in grade.notes) or "<li>none</li>"
+        late = ' <span class="bfs-late">' + _e(_("late penalty: −{penalty}; final score {final}")).format(
+            penalty=f"{penalty:g}", final=f"<strong>{final:g} / {grade.max_score:g}</strong>") + "</span>"
+    notes = "".join(f"<li>{_e(n)}</li>" for n in grade.notes) or "<li>" + _e(_("none")) + "</li>"
     if written:
         late += _written_line(grade, written, manual)
-    return (f'<header class="bfs-summary" id="bfs-summary">\n<h1>Feedback: {_e(grade.assignment)}</h1>\n'
-            f'<p class="bfs-student">Student: {who}</p>\n'
-            f'<p class="bfs-score">Score: <strong>{grade.score:g} / {grade.max_score:g}</strong>{late}</p>\n{reason}\n'
-            f'<table class="bfs-scores"><thead><tr><th>graded cell</th><th>points</th><th>out of</th></tr></thead>'
+    heading = _e(_("Feedback: {assignment}")).format(assignment=_e(grade.assignment))
+    student = _e(_("Student: {student}")).format(student=who)
+    score = _e(_("Score: {score}")).format(score=f"<strong>{grade.score:g} / {grade.max_score:g}</strong>")
+    head = "".join(f"<th>{_e(_(h))}</th>" for h in (N_("graded cell"), N_("points"), N_("out of")))
+    notes_heading = _e(_("Notes from grading"))
+    return (f'<header class="bfs-summary" id="bfs-summary">\n<h1>{heading}</h1>\n'
+            f'<p class="bfs-student">{student}</p>\n'
+            f'<p class="bfs-score">{score}{late}</p>\n{reason}\n'
+            f'<table class="bfs-scores"><thead><tr>{head}</tr></thead>'
             f'\n<tbody>\n' + "\n".join(rows) + f'\n</tbody></table>\n'
-            f'<h2>Notes from grading</h2>\n<ul class="bfs-notes">{notes}</ul>\n</header>')
+            f'<h2>{notes_heading}</h2>\n<ul class="bfs-notes">{notes}</ul>\n</header>')
 
 
 def _written_line(grade, written, manual):
@@ -782,26 +809,35 @@ def _written_line(grade, written, manual):
     given = [s for s in given if isinstance(s, (int, float))]
     missing = sum(1 for a in written if a.get("answered")) - len(given)
     if missing:
-        return (f'</p>\n<p class="bfs-written-score">Written answers ({points:g} points): {missing} of '
-                f'{len(written)} not graded yet. The score above is the automatic part.')
+        return '</p>\n<p class="bfs-written-score">' + _e(_(
+            "Written answers ({points} points): {missing} of {count} not graded yet. The score above is the automatic "
+            "part.")).format(points=f"{points:g}", missing=missing, count=len(written))
     total = round(getattr(grade, "final_score", grade.score) + sum(given), 2)
-    return (f'</p>\n<p class="bfs-written-score">Written answers: <strong>{sum(given):g} / {points:g}</strong>. '
-            f'Total: <strong>{total:g} / {grade.max_score + points:g}</strong>')
+    return '</p>\n<p class="bfs-written-score">' + _e(_("Written answers: {written}. Total: {total}")).format(
+        written=f"<strong>{sum(given):g} / {points:g}</strong>", total=f"<strong>{total:g} / "
+                                                                       f"{grade.max_score + points:g}</strong>")
 
 
 def page_html(grade):
-    """The whole feedback page for one graded notebook, as a string."""
+    """The whole feedback page for one graded notebook, as a string, in the language it was graded in
+    (``grade.lang``, English if it has none)."""
+    lang = getattr(grade, "lang", None) or DEFAULT
+    with speaking(lang):
+        return _page_html(grade, lang)
+
+
+def _page_html(grade, lang):
     nb = nbformat.from_dict(dict(grade.feedback)) if grade.feedback else nbformat.v4.new_notebook()
     cell_index = {}
     for i, cell in enumerate(_list(nb.get("cells"))):
         gid = _dict(_dict(_dict(cell).get("metadata")).get("nbgrader")).get("grade_id")
         if isinstance(gid, str):
             cell_index.setdefault(gid, i)
-    title = _e(f"Feedback: {grade.assignment} — {grade.student}")
+    title = _e(_("Feedback: {assignment} — {student}").format(assignment=grade.assignment, student=grade.student))
     manual = _dict(getattr(grade, "manual", None))
     written = {a["grade_id"]: (a, manual.get(a["grade_id"])) for a in _list(getattr(grade, "written", None))}
     cells = (cells_html(nb, written) if written else cells_html(nb)) if grade.feedback else ""
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    return (f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="referrer" content="no-referrer">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -828,8 +864,9 @@ def _feedback_page(job):
         fallback = type("Fallback", (), {})()
         fallback.__dict__.update({k: getattr(grade, k, None) for k in (
             "student", "assignment", "score", "max_score", "cells", "reason", "late", "final_score", "written",
-            "manual")})
-        fallback.notes = list(grade.notes) + ["The notebook itself could not be shown on this page."]
+            "manual", "lang")})
+        with speaking(getattr(grade, "lang", None) or DEFAULT):
+            fallback.notes = list(grade.notes) + [_("The notebook itself could not be shown on this page.")]
         fallback.feedback = None
         write_feedback_html(fallback, path)
         return f"{grade.student}/{grade.assignment}: {reason}"

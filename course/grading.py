@@ -81,6 +81,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     resume = Resume(course_dir, files, limits, sandbox is not None, regrade=regrade)
 
     def finished(grade):
+        grade.lang = lang  # the page's language (a reused result keeps the messages it was judged with)
         resume.judged(grade)  # the judge's notes, before the bookkeeping below adds its own
         grade.notes[:0] = intake_notes.get((grade.student, grade.assignment), [])
         books.annotate(grade)
@@ -95,7 +96,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     def grade(some, bar):  # unchanged stored results are reused; the rest graded here or on the cluster
         return resume.grade(some, lambda todo: grade_jobs(todo, files, work, workers=workers, limits=limits,
                                                           sandbox=sandbox, progress=bar, on_result=finished,
-                                                          cluster=cluster), finished)
+                                                          cluster=cluster, lang=lang), finished)
 
     try:
         grades = grade(jobs, progress)

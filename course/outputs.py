@@ -18,10 +18,20 @@ def grade_record(g):
     """One notebook's grade as plain JSON data (for ``reports/``): scores, reasons, every sub-check."""
     return {"student": g.student, "assignment": g.assignment, "score": g.score, "max_score": g.max_score,
             "status": g.status, "reason": g.reason, "notes": g.notes, "late": lateness.as_record(g),
+            "lang": getattr(g, "lang", "en"),  # the language of the messages (autograder.i18n)
             "cells": [{"grade_id": c.grade_id, "score": c.score, "points": c.points, "problem": c.problem,
-                       "checks": [{"title": k.title, "passed": k.passed, "message": k.message} for k in c.checks]}
+                       "checks": [_check_record(k) for k in c.checks]}
                       for c in g.cells],
             "written": written.as_record(getattr(g, "written", None) or [])}
+
+
+def _check_record(k):
+    """One sub-check as JSON; ``message_en``: its message in English when the student's is in another language
+    (the class report, course/report.py, reads that one)."""
+    record = {"title": k.title, "passed": k.passed, "message": k.message}
+    if getattr(k, "message_en", ""):
+        record["message_en"] = k.message_en
+    return record
 
 
 def _atomic_write(path, data):

@@ -125,7 +125,7 @@ def parse_result(data):
     for c in data.get("cells") or []:
         if not isinstance(c, dict):
             continue
-        checks = [Check(_text(k.get("title")), k.get("passed") is True, _text(k.get("message")),
+        checks = [Check(_text(k.get("title")), k.get("passed") is True, _text(k.get("message_en") or k.get("message")),
                         _text(k.get("mistake_id") or k.get("mistake")))
                   for k in c.get("checks") or [] if isinstance(k, dict)]
         cells.append(Cell(_text(c.get("grade_id")), _num(c.get("score")), _num(c.get("points")),

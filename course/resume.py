@@ -157,7 +157,8 @@ class Resume:
         files = self.files[job.assignment]
         try:
             cells = [StoredCell(c["grade_id"], c["points"], c["score"],
-                                [Check(k["title"], k["passed"], k["message"]) for k in c["checks"]], c["problem"])
+                                [Check(k["title"], k["passed"], k["message"], message_en=k.get("message_en", ""))
+                                 for k in c["checks"]], c["problem"])
                      for c in record["cells"]]
             grade = NotebookGrade(job.student, job.assignment, files.notebook, files.max_score, cells=cells,
                                   notes=list(key["notes"]), status=record["status"], reason=record["reason"],

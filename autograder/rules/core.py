@@ -9,8 +9,51 @@ from typing import Callable
 
 import numpy as np
 
-from ..compare import describe_mismatch, plain_array
+from ..compare import describe_mismatch, name_problem, plain_array
+from ..i18n import N_, gettext
 from ..scenario import FAULT
+
+LIKELY = N_("Likely mistake:")  # before the text of a recognised mistake (course/report.py finds it in English)
+
+
+def likely(cause):
+    """`` Likely mistake: <cause>`` in the language of the grading (``cause`` already translated)."""
+    return f" {gettext(LIKELY)} {cause}"
+
+
+def not_produced(key):
+    """What a missing output ``key`` is: a text that follows the output's name."""
+    return gettext(N_("was not produced (the check did not get as far as `{key}`)")).format(key=key)
+
+
+MISTAKES = "mistakes"  # the catalog of the rules' own texts (autograder/rules/ but this module's N_ texts)
+
+
+def say(text, **values):
+    """``text`` (an English template of the rules, marked with ``N_``) in the language of the grading
+    (``autograder.i18n.speaking``), then ``values`` formatted into it. Without values it is not formatted."""
+    text = gettext(text, domain=MISTAKES)
+    return text.format(**values) if values else text
+
+
+_NAMES = {}  # output key -> (template, values): the outputs whose name is made from a template
+
+
+def name_output(output, template, **values):
+    """Say how output ``output`` (its key) is called in messages: ``template`` (marked with ``N_``) with ``values``,
+    which must give the key itself in English. Returns the key."""
+    if template.format(**values) != output:
+        raise ValueError(f"the name template {template!r} does not give the output key {output!r}")
+    _NAMES[output] = (template, values)
+    return output
+
+
+def output_name(key):
+    """What output ``key`` is called in a message, in the language of the grading: the translation of a key that is
+    a phrase ("forward output", marked ``N_`` in the rules) or of its name template (:func:`name_output`), else the
+    key itself (a name from the code, such as ``dx``)."""
+    template, values = _NAMES.get(key, (key, {}))
+    return say(template, **values)
 
 
 @dataclass(frozen=True)
@@ -100,10 +143,10 @@ def matches(mistake, value, inputs, expected):
 def close(rtol, atol, name=None):
     """The default comparison: every element within ``atol + rtol * |expected|``."""
     def judge(key, got, expected, inputs):
-        value = got.get(key, f"was not produced (the check did not get as far as `{key}`)")
+        value = got[key] if key in got else not_produced(key)
         if isinstance(value, str):
-            return f"{name or key} {value}."
-        return describe_mismatch(name or key, value, expected[key], rtol=rtol, atol=atol)
+            return name_problem(name or output_name(key), say(value))  # a text of a derive: translated here
+        return describe_mismatch(name or output_name(key), value, expected[key], rtol=rtol, atol=atol)
     return judge
 
 
@@ -117,12 +160,17 @@ def finite_first(rtol, atol, hint=None, name=None):
             bad = ~np.isfinite(value) & np.isfinite(exp)
             if bad.any():
                 first = np.argwhere(bad)[0]
-                at = "" if value.ndim == 0 else f", first at [{', '.join(str(int(k)) for k in first)}]"
                 kind = "NaN" if np.isnan(value[bad]).any() else "inf"
-                msg = (f"{name or key} contains {kind} at {int(bad.sum())} position(s){at}; "
-                       "look for 0/0, log of 0 or overflow in exp.")
+                if value.ndim == 0:
+                    msg = gettext(N_("{name} contains {kind} at {count} position(s); look for 0/0, log of 0 or "
+                                     "overflow in exp."))
+                else:
+                    msg = gettext(N_("{name} contains {kind} at {count} position(s), first at {index}; look for "
+                                     "0/0, log of 0 or overflow in exp."))
+                msg = msg.format(name=name or output_name(key), kind=kind, count=int(bad.sum()),
+                                 index=f"[{', '.join(str(int(k)) for k in first)}]")
                 cause = hint(value, inputs) if hint else ""
-                return msg + (f" Likely mistake: {cause}" if cause else "")
+                return msg + (likely(gettext(cause, domain="mistakes")) if cause else "")
         return plain(key, got, expected, inputs)
     return judge
 
@@ -138,13 +186,21 @@ def fault_of(outputs):
 
 
 def fault_text(fault):
-    """The message about an exception, written by the judge from the recorded parts."""
+    """The message about an exception, written by the judge from the recorded parts (in the language of the
+    grading: ``autograder.i18n.speaking``)."""
     where = ""
-    if fault["frame"]:
-        where = f" (in {fault['frame']}" + (f", line {fault['line']}" if fault["line"] else "")
-        where += f": `{fault['code']}`)" if fault["code"] else ")"
-    stage = f"{fault['stage']} " if fault["stage"] else ""
-    return f"{stage}raised {fault['type']}: {fault['message']}{where}."
+    if fault["frame"] and fault["line"] and fault["code"]:
+        where = gettext(N_(" (in {frame}, line {line}: `{code}`)"))
+    elif fault["frame"] and fault["line"]:
+        where = gettext(N_(" (in {frame}, line {line})"))
+    elif fault["frame"] and fault["code"]:
+        where = gettext(N_(" (in {frame}: `{code}`)"))
+    elif fault["frame"]:
+        where = gettext(N_(" (in {frame})"))
+    where = where.format(frame=fault["frame"], line=fault["line"], code=fault["code"])
+    text = gettext(N_("{stage} raised {type}: {message}{where}.")) if fault["stage"] else \
+        gettext(N_("raised {type}: {message}{where}."))
+    return text.format(stage=fault["stage"], type=fault["type"], message=fault["message"], where=where)
 
 
 def raised(*types, words=(), frame=None, stage=None):

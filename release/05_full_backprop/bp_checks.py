@@ -2,11 +2,22 @@
 
 This module is the one piece of the grader that students also receive: ``course release`` copies
 it into every assignment folder as ``bp_checks.py`` so that visible tests can use it. It therefore
-holds no answers, imports nothing but numpy, and never needs the instructor's packages.
+holds no answers, imports nothing but numpy and the standard library, and never needs the instructor's packages.
 
 Every check returns ``None`` when the value is right, or a sentence that says what is wrong:
 the name of the value, the shape or dtype that was expected, and the largest error and where.
+
+Languages: the sentences are English here and translated with the standard library's ``gettext`` from a
+compiled catalog beside this file, ``bp_checks_locale/<lang>/LC_MESSAGES/bp_checks.mo``. The language is the
+environment variable ``BACKPROP_LANG`` if set, else the one language found in ``bp_checks_locale/``, else
+English (also for a language without a catalog). The grader, which imports this module too, names the language
+of each grading with :func:`speaking` (a block of one thread, never a setting of the process).
 """
+
+import contextlib
+import contextvars
+import gettext as _gettext
+import os
 
 import numpy as np
 
@@ -20,6 +31,81 @@ __all__ = [
     "plain_array",
 ]
 
+LOCALE_FOLDER = "bp_checks_locale"
+DOMAIN = "bp_checks"
+LANGUAGE_ENV = "BACKPROP_LANG"
+_SPEAKING = contextvars.ContextVar("bp_checks_language", default=None)  # (lang, {msgid: text} or None)
+
+
+def _locale_dir():
+    here = globals().get("__file__")
+    return os.path.join(os.path.dirname(os.path.abspath(here)), LOCALE_FOLDER) if here else None
+
+
+def _languages_beside():
+    """The languages of the compiled catalogs in ``bp_checks_locale/`` beside this file (sorted)."""
+    folder = _locale_dir()
+    try:
+        names = sorted(os.listdir(folder)) if folder else []
+    except OSError:
+        return []
+    return [n for n in names if os.path.isfile(os.path.join(folder, n, "LC_MESSAGES", DOMAIN + ".mo"))]
+
+
+def language():
+    """The language the checks speak: :func:`speaking`'s, else ``BACKPROP_LANG``, else the one catalog beside
+    this file, else English."""
+    state = _SPEAKING.get()
+    if state is not None:
+        return state[0]
+    chosen = os.environ.get(LANGUAGE_ENV, "").strip()
+    if chosen:
+        return chosen
+    found = _languages_beside()
+    return found[0] if len(found) == 1 else "en"
+
+
+_LOADED = {}
+
+
+def _translations(lang):
+    if lang not in _LOADED:
+        folder = _locale_dir()
+        _LOADED[lang] = (_gettext.translation(DOMAIN, folder, languages=[lang], fallback=True) if folder
+                         else _gettext.NullTranslations())
+    return _LOADED[lang]
+
+
+def _(text):
+    """``text`` in the language of the checks (itself when there is no translation)."""
+    state = _SPEAKING.get()
+    if state is not None:
+        lang, messages = state
+        if messages is not None:
+            return messages.get(text) or text
+    else:
+        lang = language()
+    if lang == "en":
+        return text
+    return _translations(lang).gettext(text)
+
+
+@contextlib.contextmanager
+def speaking(lang, messages=None):
+    """Within the block, this thread's checks speak ``lang``: with ``messages`` (``{English: translation}``) if
+    given, else with the catalog beside this file. The grader's judge uses it (``autograder.i18n.speaking``)."""
+    token = _SPEAKING.set((lang or "en", messages))
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
+def name_problem(name, problem):
+    """One sentence: the value called ``name`` has the ``problem`` :func:`plain_array` found."""
+    return _("{name} {problem}.").format(name=name, problem=problem)
+
+
 _PLAIN_SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
 
 
@@ -32,11 +118,11 @@ def plain_array(value):
     """
     if type(value) is np.ndarray:
         if value.dtype.kind not in "biuf":
-            return None, f"is an array of dtype {value.dtype}, but numbers were expected"
+            return None, _("is an array of dtype {dtype}, but numbers were expected").format(dtype=value.dtype)
         return np.array(value, copy=True), None
     if isinstance(value, np.ndarray):
-        return None, (f"is a {type(value).__name__} (a subclass of numpy.ndarray); "
-                      "return a plain numpy array")
+        return None, _("is a {type} (a subclass of numpy.ndarray); return a plain numpy array").format(
+            type=type(value).__name__)
     if type(value) in (bool, int, float) or (isinstance(value, _PLAIN_SCALARS)
                                              and type(value).__module__ == "numpy"):
         return np.array(value), None
@@ -44,15 +130,16 @@ def plain_array(value):
         try:
             arr = np.array(value, dtype=float)
         except (TypeError, ValueError):
-            return None, f"is a {type(value).__name__} that is not a list of numbers"
+            return None, _("is a {type} that is not a list of numbers").format(type=type(value).__name__)
         return arr, None
     if value is None:
-        return None, "is None (did you forget a `return`?)"
-    return None, f"is a {type(value).__module__}.{type(value).__name__} object, not a number or numpy array"
+        return None, _("is None (did you forget a `return`?)")
+    return None, _("is a {type} object, not a number or numpy array").format(
+        type=f"{type(value).__module__}.{type(value).__name__}")
 
 
 def _fmt_index(idx):
-    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if len(idx) else "(the only element)"
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]" if len(idx) else _("(the only element)")
 
 
 def _fmt(x):
@@ -81,16 +168,18 @@ def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
         raise TypeError(f"expected value {problem}")
     arr, problem = plain_array(got)
     if problem:
-        return f"{name} {problem}."
+        return name_problem(name, problem)
     if arr.shape != exp.shape:
-        hint = ""
+        message = _("{name} has shape {shape}, but shape {expected} was expected.").format(
+            name=name, shape=arr.shape, expected=exp.shape)
         if arr.size == exp.size:
-            hint = " The number of elements is right: is it transposed, or reshaped?"
+            message += " " + _("The number of elements is right: is it transposed, or reshaped?")
         elif arr.ndim == exp.ndim - 1 and arr.ndim >= 1:
-            hint = " Did you sum over an axis that should have stayed?"
-        return f"{name} has shape {arr.shape}, but shape {exp.shape} was expected.{hint}"
+            message += " " + _("Did you sum over an axis that should have stayed?")
+        return message
     if exp.dtype.kind == "f" and arr.dtype.kind == "b":
-        return f"{name} has dtype bool, but numbers (dtype {exp.dtype}) were expected."
+        return _("{name} has dtype bool, but numbers (dtype {dtype}) were expected.").format(name=name,
+                                                                                            dtype=exp.dtype)
     if arr.dtype == np.float32 or exp.dtype == np.float32:
         rtol, atol = max(rtol, 1e-5), max(atol, 1e-6)
     arr = arr.astype(np.float64)
@@ -98,13 +187,13 @@ def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
     bad_nan = np.isnan(arr) & ~np.isnan(exp)
     if bad_nan.any():
         where = np.argwhere(bad_nan)
-        return (f"{name} contains NaN at {len(where)} position(s), first at {_fmt_index(where[0])}; "
-                "look for 0/0, log of 0 or overflow in exp.")
+        return _("{name} contains NaN at {count} position(s), first at {index}; look for 0/0, log of 0 or overflow "
+                 "in exp.").format(name=name, count=len(where), index=_fmt_index(where[0]))
     bad_inf = np.isinf(arr) & ~np.isinf(exp)
     if bad_inf.any():
         where = np.argwhere(bad_inf)
-        return (f"{name} contains inf at {len(where)} position(s), first at {_fmt_index(where[0])}; "
-                "look for overflow (exp of a large number) or division by 0.")
+        return _("{name} contains inf at {count} position(s), first at {index}; look for overflow (exp of a large "
+                 "number) or division by 0.").format(name=name, count=len(where), index=_fmt_index(where[0]))
     with np.errstate(invalid="ignore"):
         err = np.abs(arr - exp)
     err = np.where(np.isnan(arr) & np.isnan(exp), 0.0, err)
@@ -114,12 +203,14 @@ def describe_mismatch(name, got, expected, rtol=1e-7, atol=1e-10):
     if not wrong.any():
         return None
     worst = np.unravel_index(np.argmax(np.where(wrong, err, -1.0)), err.shape) if err.ndim else ()
-    count = int(wrong.sum())
-    where = "" if arr.ndim == 0 else f" at index {_fmt_index(worst)}"
-    of = "" if arr.ndim == 0 else f" ({count} of {arr.size} elements are off)"
     shown_exp, shown_got = format_pair(exp[worst], arr[worst])
-    return (f"{name} is wrong{of}: largest error {_fmt(err[worst])}{where}, "
-            f"expected {shown_exp} but got {shown_got}.")
+    if arr.ndim == 0:
+        return _("{name} is wrong: largest error {error}, expected {expected} but got {got}.").format(
+            name=name, error=_fmt(err[worst]), expected=shown_exp, got=shown_got)
+    return _("{name} is wrong ({count} of {size} elements are off): largest error {error} at index {index}, "
+             "expected {expected} but got {got}.").format(name=name, count=int(wrong.sum()), size=arr.size,
+                                                          error=_fmt(err[worst]), index=_fmt_index(worst),
+                                                          expected=shown_exp, got=shown_got)
 
 
 def assert_close(name, got, expected, rtol=1e-7, atol=1e-10):
@@ -133,9 +224,10 @@ def assert_shape(name, got, shape):
     """Raise ``AssertionError`` unless ``got`` is an array of the given shape."""
     arr, problem = plain_array(got)
     if problem:
-        raise AssertionError(f"{name} {problem}.")
+        raise AssertionError(name_problem(name, problem))
     if arr.shape != tuple(shape):
-        raise AssertionError(f"{name} has shape {arr.shape}, but shape {tuple(shape)} was expected.")
+        raise AssertionError(_("{name} has shape {shape}, but shape {expected} was expected.").format(
+            name=name, shape=arr.shape, expected=tuple(shape)))
 
 
 def rel_error(a, b):
@@ -164,13 +256,14 @@ def check_gradient(name, analytic, numerical, tol):
     """Raise ``AssertionError`` unless the relative error of two gradients is below ``tol``."""
     arr, problem = plain_array(analytic)
     if problem:
-        raise AssertionError(f"{name} {problem}.")
+        raise AssertionError(name_problem(name, problem))
     num = np.asarray(numerical, dtype=np.float64)
     if arr.shape != num.shape:
-        raise AssertionError(f"{name} has shape {arr.shape}, but the numerical gradient has shape {num.shape}.")
+        raise AssertionError(_("{name} has shape {shape}, but the numerical gradient has shape {expected}.").format(
+            name=name, shape=arr.shape, expected=num.shape))
     err = rel_error(arr, num)
     if not err <= tol:
-        raise AssertionError(
-            f"{name} disagrees with the numerical gradient: relative error {err:.2e} "
-            f"(a correct backward pass stays below {tol:.0e}).")
+        raise AssertionError(_("{name} disagrees with the numerical gradient: relative error {error} (a correct "
+                               "backward pass stays below {tolerance}).").format(
+            name=name, error=f"{err:.2e}", tolerance=f"{tol:.0e}"))
     return err
