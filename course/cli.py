@@ -263,7 +263,8 @@ def cmd_hub(args):
                              if line.split("#")[0].strip()]
             h = hub.setup(args.hub_dir, instructor=args.instructor, students=students, course_dir=args.course_dir,
                           env=args.env, port=args.port, names=args.assignment or None,
-                          passwords=not args.no_passwords, allow_readable_repo=args.allow_readable_repo)
+                          passwords=not args.no_passwords, allow_readable_repo=args.allow_readable_repo,
+                          lang=args.language)
             print(f"\nThe class is ready: instructor {h.instructor}, {len(h.students)} student(s), course folder "
                   f"{h.course_dir}.\nStart it with:  sudo {sys.argv[0]} hub start --hub-dir {args.hub_dir}")
         elif args.action == "start":
@@ -387,6 +388,9 @@ def build_parser():
     q.add_argument("-a", "--assignment", action="append", help="only generate this assignment (repeatable)")
     q.add_argument("--no-passwords", action="store_true",
                    help="create accounts without a password (set them with `passwd NAME`)")
+    q.add_argument("--lang", dest="language", choices=LANGUAGES, default=None,
+                   help="the class's edition: its notebooks, messages and the students' JupyterLab in this language "
+                        "(default: the class's so far; English for a new class)")
     q.add_argument("--allow-readable-repo", action="store_true",
                    help="do not refuse when every account could read this repository (solutions, reference)")
     q = hub_actions.add_parser("start", help="run JupyterHub in the foreground (Ctrl-C stops it)")
