@@ -14,6 +14,11 @@ answers alike), ``"above:<grade_id>"`` / ``"below:<grade_id>"`` → an extra cel
 outputs of the feedback notebook) and comments (in its cells).
 """
 
+import nbformat
+
+from autograder import notebook as nbtools
+from course.sequence import ROOT, by_name
+
 A01, A02, A03 = "01_computational_graphs", "02_simple_layers", "03_activation_layers"
 A04, A05, A06 = "04_affine_softmax", "05_full_backprop", "06_training_mnist"
 
@@ -621,3 +626,42 @@ SEEN = {
     A06: {"printed": ["손실 3개, 에포크마다의 정확도 1개"],
           "source": ["# 미니배치 획득", "**답.** 여러 학습률을 시도해 보고"]},
 }
+
+
+def korean_submission(name, lang="en"):
+    """The released notebook of assignment ``name`` as the Korean student hands it in: every answer cell
+    (code and written) in their words, and the cells they added beside them. ``lang``: the edition it was released
+    in (``"ko"``: its Korean release when built, else the English release with the Korean prose put in)."""
+    from course.editions import edition_root, translate
+
+    a = by_name(name)
+    released = edition_root(lang) / "release" / a.name / a.notebook
+    if released.is_file():
+        nb = nbformat.read(released, as_version=4)
+    else:  # the same cells, the prose from the edition's catalog (the answer stubs stay as released)
+        nb = translate(nbformat.read(ROOT / "release" / a.name / a.notebook, as_version=4), lang, a.name,
+                       strict=False)
+    cells = KOREAN[name]
+    answers = {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c)}
+    typed = {k for k in cells if ":" not in k}
+    assert typed == answers, f"{name}: the Korean submission fills every answer cell ({sorted(answers)})"
+
+    def added(where, gid):
+        new = []
+        for key, text in cells.items():
+            kind, _, rest = key.partition(":") if key.startswith("md:") else ("code", "", key)
+            if rest == f"{where}:{gid}":
+                make = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+                new.append(make(text.strip("\n")))
+        return new
+
+    out = []
+    for cell in nb.cells:
+        gid = nbtools.grade_id(cell)
+        out += added("above", gid)
+        if gid in typed:
+            cell.source = cells[gid].strip("\n")
+        out.append(cell)
+        out += added("below", gid)
+    nb.cells = out
+    return nb

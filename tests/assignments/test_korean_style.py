@@ -11,7 +11,7 @@ Korean text must come back out of the feedback notebook unchanged.
 
 import nbformat
 import pytest
-from korean_style import KOREAN, SEEN
+from korean_style import KOREAN, SEEN, korean_submission
 
 from autograder import notebook as nbtools
 from autograder.course_files import course_files
@@ -21,37 +21,6 @@ from course.sequence import ROOT, assignments, by_name
 from course.verify import perfect_submission
 
 RELEASED = [a.name for a in assignments() if a.name in KOREAN]
-
-
-def korean_submission(name):
-    """The released notebook of assignment ``name`` as the Korean student hands it in: every answer cell
-    (code and written) in their words, and the cells they added beside them."""
-    a = by_name(name)
-    nb = nbformat.read(ROOT / "release" / a.name / a.notebook, as_version=4)
-    cells = KOREAN[name]
-    answers = {nbtools.grade_id(c) for c in nb.cells if nbtools.is_solution(c)}
-    typed = {k for k in cells if ":" not in k}
-    assert typed == answers, f"{name}: the Korean submission fills every answer cell ({sorted(answers)})"
-
-    def added(where, gid):
-        new = []
-        for key, text in cells.items():
-            kind, _, rest = key.partition(":") if key.startswith("md:") else ("code", "", key)
-            if rest == f"{where}:{gid}":
-                make = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
-                new.append(make(text.strip("\n")))
-        return new
-
-    out = []
-    for cell in nb.cells:
-        gid = nbtools.grade_id(cell)
-        out += added("above", gid)
-        if gid in typed:
-            cell.source = cells[gid].strip("\n")
-        out.append(cell)
-        out += added("below", gid)
-    nb.cells = out
-    return nb
 
 
 @pytest.fixture(scope="module")
