@@ -8,13 +8,18 @@ import numpy as np
 
 from ..checks.activation_layers import STEP
 from ..compare import rel_error
-from .core import Mistake, Rule
+from ..i18n import N_
+from .core import Mistake, Rule, say
 
 # Bound for backward vs a central-difference gradient (h = 1e-5) of the student's own forward.
 # On these inputs (|x| >= 0.1 for Relu, |x| <= 4 and |dout| >= 0.5 for Sigmoid) a correct layer
 # stays below 1e-8; 1e-6 leaves room for any sound float64 implementation and still fails a
 # backward that is wrong anywhere.
 GRADIENT_TOL = 1e-6
+GRADIENT = N_("backward vs numerical gradient")
+
+# the outputs whose names are phrases, as messages call them (autograder.rules.core.output_name)
+NAMES = (N_("forward output"), N_("x after forward"), GRADIENT)
 
 RELU_FORWARD_MISTAKES = (
     Mistake("forward output", "Relu keeps the positive inputs and sets the others to 0; yours keeps the negative ones.",
@@ -86,15 +91,15 @@ SIGMOID_BACKWARD_MISTAKES = (
 
 def _gradient_derive(outputs, inputs):
     """The judged quantity of the gradient check: backward and the numerical gradient, side by side."""
-    key = "backward vs numerical gradient"
+    key = GRADIENT
     if isinstance(outputs.get(key), str):  # backward returned something that is not an array: judged as such
         return {key: outputs[key]}
     analytic, plus, minus = (outputs.get(k) for k in ("~backward", "~forward at x + h", "~forward at x - h"))
     x, dout = inputs["x"], inputs["dout"]
     if not all(isinstance(a, np.ndarray) for a in (analytic, plus, minus)):
-        return {key: "was not recorded"}
+        return {key: N_("was not recorded")}
     if plus.shape != (x.size, *x.shape) or minus.shape != plus.shape or analytic.shape != x.shape:
-        return {key: "has shapes that do not fit the input"}
+        return {key: N_("has shapes that do not fit the input")}
     with np.errstate(all="ignore"):
         f_plus = (plus.astype(np.float64) * dout).reshape(x.size, -1).sum(axis=1)
         f_minus = (minus.astype(np.float64) * dout).reshape(x.size, -1).sum(axis=1)
@@ -106,20 +111,22 @@ def _gradient_rule(key, got, expected, inputs):
     cls = inputs["layer"]
     value, exp = got.get(key), expected[key]
     if isinstance(value, str):
-        return f"{cls}.backward {value}."
+        return say(N_("{layer}.backward {problem}."), layer=cls, problem=say(value))
     if value.shape != exp.shape:
-        return f"{cls}.backward returned shape {value.shape[1:]}, but shape {exp.shape[1:]} was expected."
+        return say(N_("{layer}.backward returned shape {shape}, but shape {expected} was expected."), layer=cls,
+                   shape=value.shape[1:], expected=exp.shape[1:])
     analytic, numerical = value
     if not np.all(np.isfinite(value)):
-        return f"{cls}.backward or {cls}.forward produced NaN or inf on ordinary inputs."
+        return say(N_("{layer}.backward or {layer}.forward produced NaN or inf on ordinary inputs."), layer=cls)
     forward_err = rel_error(numerical, exp[1])
     if forward_err > GRADIENT_TOL:
-        return (f"the numerical gradient of your {cls}.forward is not that of the true {cls} "
-                f"(relative error {forward_err:.1e}): fix forward first.")
+        return say(N_("the numerical gradient of your {layer}.forward is not that of the true {layer} "
+                      "(relative error {error}): fix forward first."), layer=cls, error=f"{forward_err:.1e}")
     err = rel_error(analytic, numerical)
     if err > GRADIENT_TOL:
-        return (f"{cls}.backward disagrees with the numerical gradient of {cls}.forward: relative error "
-                f"{err:.1e} (a correct layer stays below {GRADIENT_TOL:.0e}).")
+        return say(N_("{layer}.backward disagrees with the numerical gradient of {layer}.forward: relative error "
+                      "{error} (a correct layer stays below {bound})."), layer=cls, error=f"{err:.1e}",
+                   bound=f"{GRADIENT_TOL:.0e}")
     return None
 
 
@@ -130,5 +137,5 @@ RULES = {
     "sigmoid_forward": Rule(mistakes=SIGMOID_FORWARD_MISTAKES),
     "sigmoid_backward": Rule(mistakes=SIGMOID_BACKWARD_MISTAKES),
     "activation_gradient_check": Rule(derive=_gradient_derive,
-                                      compare={"backward vs numerical gradient": _gradient_rule}),
+                                      compare={GRADIENT: _gradient_rule}),
 }

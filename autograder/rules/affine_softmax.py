@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..i18n import N_
 from .core import MATMUL, Hint, Mistake, Rule, both, finite_first, raised, when
 
 
@@ -23,10 +24,10 @@ def _stability_hint(got, inputs):
         # without any shift the row holding the largest score breaks; with the whole batch's max
         # subtracted it is the rows far below it that underflow to 0/0
         if not bad_rows[np.argmax(x.max(axis=1))]:
-            return ("subtract each row's own max (np.max(x, axis=1, keepdims=True)), not the max of the whole "
-                    "batch: rows far below it underflow to 0/0.")
-    return ("subtract the max before exp (softmax(x) == softmax(x - max)); exp(1000) overflows to inf "
-            "and inf/inf is nan.")
+            return N_("subtract each row's own max (np.max(x, axis=1, keepdims=True)), not the max of the whole "
+                      "batch: rows far below it underflow to 0/0.")
+    return N_("subtract the max before exp (softmax(x) == softmax(x - max)); exp(1000) overflows to inf "
+              "and inf/inf is nan.")
 
 
 def _checked(keys, rtol=1e-7, atol=1e-10, hint=None, **options):
@@ -91,9 +92,9 @@ def _shifted(i):
     return i["x"] - i["x"].max(axis=-1, keepdims=True)
 
 
-COLUMNS = ("normalise each row (axis=1): every example's probabilities must add up to 1. "
-           "You normalised each column.")
-WHOLE = "normalise each row separately (sum over axis=1, keepdims=True), not the whole batch at once."
+COLUMNS = N_("normalise each row (axis=1): every example's probabilities must add up to 1. "
+             "You normalised each column.")
+WHOLE = N_("normalise each row separately (sum over axis=1, keepdims=True), not the whole batch at once.")
 SOFTMAX_MISTAKES = (
     Mistake("softmax output", COLUMNS, _exp_over(0, False)),
     Mistake("softmax output", COLUMNS, _exp_over(0, True)),
@@ -111,7 +112,7 @@ SOFTMAX_MISTAKES = (
                                "Write `x = x - ...` to make a new one.",
             lambda i, e: i["x"] - i["x"].max(axis=-1, keepdims=True)),
 )
-SOFTMAX_KEYS = ("softmax output", "x after softmax")
+SOFTMAX_KEYS = (N_("softmax output"), N_("x after softmax"))  # phrases: translated in messages
 ONE_D_HINT = Hint("softmax must also work on one 1-D vector of scores (C,): use axis=-1, or treat x.ndim == 1 "
                   "separately.", both(when(lambda i: i["x"].ndim == 1),
                                       raised("AxisError", "IndexError", "ValueError", frame="softmax")))

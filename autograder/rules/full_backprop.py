@@ -14,10 +14,17 @@ import numpy as np
 
 from ..checks.full_backprop import KEYS, STEP
 from ..compare import describe_mismatch, rel_error
-from .core import Hint, Mistake, Rule, finite_first, raised
+from ..i18n import N_
+from .core import Hint, Mistake, Rule, finite_first, likely, name_output, output_name, raised, say
 
 NUMERICAL_BOUND = 1e-4
 PASTED_LAYERS = ("Relu", "Affine", "SoftmaxWithLoss")
+
+# the outputs whose names are phrases, as messages call them (autograder.rules.core.output_name)
+NAMES = (N_("gradient"), N_("x after numerical_gradient"), N_("predict output"), N_("loss"), N_("accuracy"),
+         N_("predict output after params changed in place"),
+         *(name_output(f"params[{k!r}] after gradient", N_("params[{key}] after gradient"), key=repr(k))
+           for k in KEYS))
 
 
 # --- numerical_gradient --------------------------------------------------------------------------
@@ -111,9 +118,13 @@ def pasted_note(got, expected, inputs):
             wrong.append(name)
     if not wrong:
         return ""
-    return (f"TwoLayerNet runs on the layers you pasted at the top, and your pasted {', '.join(wrong)} "
-            f"{'does' if len(wrong) == 1 else 'do'} not work as in assignments 3 and 4 (the check cell under the "
-            "pasted layers fails too): fix that first.")
+    if len(wrong) == 1:
+        return say(N_("TwoLayerNet runs on the layers you pasted at the top, and your pasted {layers} does not work "
+                      "as in assignments 3 and 4 (the check cell under the pasted layers fails too): fix that first."),
+                   layers=wrong[0])
+    return say(N_("TwoLayerNet runs on the layers you pasted at the top, and your pasted {layers} do not work as in "
+                  "assignments 3 and 4 (the check cell under the pasted layers fails too): fix that first."),
+               layers=", ".join(wrong))
 
 
 def _pasted_frame(fault, inputs):
@@ -124,9 +135,12 @@ def _pasted_frame(fault, inputs):
         frame.split(".")[0] in PASTED_LAYERS or frame in ("softmax", "cross_entropy_error"))
 
 
-PASTED_HINT = Hint(lambda fault: f"the error happened inside your pasted {fault['frame']}: TwoLayerNet runs on "
-                                 "the layers pasted at the top, so fix that layer first (its check cell fails too).",
-                   _pasted_frame)
+def _pasted_hint(fault):
+    return say(N_("the error happened inside your pasted {frame}: TwoLayerNet runs on the layers pasted at the top, "
+                  "so fix that layer first (its check cell fails too)."), frame=fault["frame"])
+
+
+PASTED_HINT = Hint(_pasted_hint, _pasted_frame)
 
 
 def _net_rule(keys, rtol=1e-6, atol=1e-10, **options):
@@ -138,47 +152,54 @@ def _net_rule(keys, rtol=1e-6, atol=1e-10, **options):
 
 # structure
 
+SHAPES = {k: name_output(f"the shape of params[{k!r}]", N_("the shape of params[{key}]"), key=repr(k)) for k in KEYS}
+STD, MEAN = N_("std of params[{key}] / weight_init_std"), N_("mean of params[{key}] / weight_init_std")
+SCALES = tuple((name_output(f"{template.split(' of ')[0]} of params[{k!r}] / weight_init_std", template, key=repr(k)),
+                k, stat) for template, k, stat in ((STD, "W1", np.std), (MEAN, "W1", np.mean), (STD, "W2", np.std)))
+
+
 def _init_derive(outputs, inputs):
     out = {k: v for k, v in outputs.items() if not k.startswith("~params")}
     if "~params['b1']" in outputs:
         for key in KEYS:
             raw = outputs[f"~params[{key!r}]"]
-            out[f"the shape of params[{key!r}]"] = raw if isinstance(raw, str) else np.array(raw.shape)
+            out[SHAPES[key]] = raw if isinstance(raw, str) else np.array(raw.shape)
         out["params['b1']"], out["params['b2']"] = outputs["~params['b1']"], outputs["~params['b2']"]
     elif "~params['W1']" in outputs:
-        w1, w2 = outputs["~params['W1']"], outputs["~params['W2']"]
-        for name, raw, stat in (("std of params['W1']", w1, np.std), ("mean of params['W1']", w1, np.mean),
-                                ("std of params['W2']", w2, np.std)):
+        for name, k, stat in SCALES:
+            raw = outputs[f"~params[{k!r}]"]
             ok = isinstance(raw, np.ndarray) and raw.size > 1
-            out[f"{name} / weight_init_std"] = (np.array(stat(raw.astype(np.float64)) / 0.5) if ok else
-                                                 raw if isinstance(raw, str) else "is not an array of weights")
+            out[name] = (np.array(stat(raw.astype(np.float64)) / 0.5) if ok else
+                         raw if isinstance(raw, str) else N_("is not an array of weights"))
     return out
 
 
 def _shape_rule(key, got, expected, inputs):
     value, exp = got.get(key), expected[key]
     if isinstance(value, str):
-        return f"{key} {value}"
+        return say(N_("{name} {problem}"), name=output_name(key), problem=say(value))
     if value.shape == exp.shape and np.array_equal(value, exp):
         return None
-    return f"{key} is {tuple(int(v) for v in np.ravel(value))}, but {tuple(int(v) for v in exp)} was expected."
+    return say(N_("{name} is {shape}, but {expected} was expected."), name=output_name(key),
+               shape=tuple(int(v) for v in np.ravel(value)), expected=tuple(int(v) for v in exp))
 
 
 def _scale_rule(key, got, expected, inputs):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key} {value}."
+        return say(N_("{name} {problem}."), name=output_name(key), problem=say(value))
     value = float(value)
     ok = abs(value) < 0.15 if "mean" in key else abs(value - 1) < 0.15
     if ok:
         return None
     hint = ""
     if "std" in key and abs(value - 2) < 0.3:
-        hint = " Likely mistake: multiply the random weights by weight_init_std."
+        hint = likely(say(N_("multiply the random weights by weight_init_std.")))
     elif "mean" in key:
-        hint = " Likely mistake: use np.random.randn (normal around 0), not np.random.rand (uniform on [0, 1))."
-    return (f"{key} is {value:.3g}; weights drawn from a normal distribution scaled by weight_init_std "
-            f"give about {'0' if 'mean' in key else '1'} (random weights, so anything within 0.15 passes).{hint}")
+        hint = likely(say(N_("use np.random.randn (normal around 0), not np.random.rand (uniform on [0, 1)).")))
+    return say(N_("{name} is {value}; weights drawn from a normal distribution scaled by weight_init_std give about "
+                  "{about} (random weights, so anything within 0.15 passes)."), name=output_name(key),
+               value=f"{value:.3g}", about="0" if "mean" in key else "1") + hint
 
 
 def _sharing_rule(key, got, expected, inputs):
@@ -190,9 +211,10 @@ def _sharing_rule(key, got, expected, inputs):
         if held == 0:
             layer, attr = {"W1": ("Affine1", "W"), "b1": ("Affine1", "b"), "W2": ("Affine2", "W"),
                            "b2": ("Affine2", "b")}[k]
-            return (f"net.layers[{layer!r}].{attr} is a copy, not the array net.params[{k!r}] itself. Likely "
-                    f"mistake: the layers and self.params must hold the same arrays (pass self.params[{k!r}] to "
-                    "Affine and do not copy it): training and numerical_gradient change net.params in place.")
+            return say(N_("net.layers[{layer}].{attr} is a copy, not the array net.params[{key}] itself."),
+                       layer=repr(layer), attr=attr, key=repr(k)) + likely(say(N_(
+                "the layers and self.params must hold the same arrays (pass self.params[{key}] to Affine and do not "
+                "copy it): training and numerical_gradient change net.params in place."), key=repr(k)))
     return msg
 
 
@@ -282,7 +304,7 @@ def _numgrad_derive(outputs, inputs):
                 if found is not None:
                     out[f"~f values of {key}"], value = found
                 else:
-                    value = "came from a call of numerical_gradient with an x that is not a float array"
+                    value = N_("came from a call of numerical_gradient with an x that is not a float array")
         out[key] = value
     for key, value in outputs.items():
         if key.startswith("~loss"):
@@ -293,43 +315,50 @@ def _numgrad_derive(outputs, inputs):
 def _numgrad_rule(key, got, expected, inputs):
     own, value = got.get(f"~own {key}"), got.get(key)
     if own is None:
-        return f"the loss values of the network could not be recorded for {key}."
+        return say(N_("the loss values of the network could not be recorded for {key}."), key=key)
     if not np.any(own) and np.any(expected.get(f"~own {key}")):
-        return (f"{key} cannot be checked on its own: your network's loss does not change when params[{key!r}] "
-                "changes. Fix TwoLayerNet's predict and loss (cell two_layer_net_predict_loss) first.")
+        return say(N_("{key} cannot be checked on its own: your network's loss does not change when params[{quoted}] "
+                      "changes. Fix TwoLayerNet's predict and loss (cell two_layer_net_predict_loss) first."),
+                   key=key, quoted=repr(key))
     if isinstance(value, str):
-        return f"grads[{key!r}] {value}."
+        return say(N_("grads[{key}] {problem}."), key=repr(key), problem=say(value))
     msg = describe_mismatch(f"grads[{key!r}]", value, own, rtol=1e-6, atol=1e-8)
     if not msg:
         return None
     call_key = got.get(f"~call of {key}")
     if isinstance(call_key, float) and not np.isnan(call_key):
         if call_key < 0:
-            return msg + (f" Likely mistake: numerical_gradient was given a copy of params[{key!r}] (or another "
-                          "array), not the array itself: the loss reads the weights from self.params, so nudging a "
-                          f"copy changes nothing. Pass self.params[{key!r}].")
+            return msg + likely(say(N_(
+                "numerical_gradient was given a copy of params[{key}] (or another array), not the array itself: the "
+                "loss reads the weights from self.params, so nudging a copy changes nothing. Pass "
+                "self.params[{key}]."), key=repr(key)))
         if KEYS[int(call_key)] != key:
-            return msg + (f" Likely mistake: grads[{key!r}] holds the numerical gradient with respect to "
-                          f"params[{KEYS[int(call_key)]!r}]: check the keys.")
+            return msg + likely(say(N_("grads[{key}] holds the numerical gradient with respect to params[{other}]: "
+                                       "check the keys."), key=repr(key), other=repr(KEYS[int(call_key)])))
         values = got.get(f"~f values of {key}")
         if values is not None and not np.any(values):
-            return msg + (" Likely mistake: the function you pass to numerical_gradient does not compute the loss "
-                          "(its value did not change when the weights did): use lambda W: self.loss(x, t).")
-        return msg + (" Likely mistake: the function you pass to numerical_gradient does not return "
-                      "self.loss(x, t) for this batch: use lambda W: self.loss(x, t).")
+            return msg + likely(say(N_(
+                "the function you pass to numerical_gradient does not compute the loss (its value did not change "
+                "when the weights did): use lambda W: self.loss(x, t).")))
+        return msg + likely(say(N_("the function you pass to numerical_gradient does not return self.loss(x, t) for "
+                                   "this batch: use lambda W: self.loss(x, t).")))
     return msg
 
 
 # gradient
+
+BOUNDED = {k: name_output(f"relative error of {k} vs a numerical gradient of your loss",
+                          N_("relative error of {key} vs a numerical gradient of your loss"), key=k) for k in KEYS}
+
 
 def _gradient_derive(outputs, inputs):
     out = {k: v for k, v in outputs.items() if not k.startswith("~loss")}
     if "~loss +h W1" in outputs:
         for key in KEYS:
             own, grad = _own(outputs, key), outputs.get(key)
-            name = f"relative error of {key} vs a numerical gradient of your loss"
+            name = BOUNDED[key]
             if isinstance(grad, str) or own is None:
-                out[name] = grad if isinstance(grad, str) else "could not be computed"
+                out[name] = grad if isinstance(grad, str) else N_("could not be computed")
             else:
                 out[name] = np.array(rel_error(grad, own) if grad.shape == own.shape else np.nan)
     return out
@@ -338,14 +367,16 @@ def _gradient_derive(outputs, inputs):
 def _bound_rule(key, got, expected, inputs):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key} {value}"
+        return say(N_("{name} {problem}"), name=output_name(key), problem=say(value))
     value = float(value)
     if value <= NUMERICAL_BOUND:
         return None
     if np.isnan(value):
-        return f"{key} could not be computed: the gradient does not have the shape of the parameter."
-    return (f"{key} is {value:.1e}, above the bound of {NUMERICAL_BOUND:.0e} (a right gradient gives about "
-            f"1e-7 to 1e-5 here, the 1e-7 in the log included).")
+        return say(N_("{name} could not be computed: the gradient does not have the shape of the parameter."),
+                   name=output_name(key))
+    return say(N_("{name} is {value}, above the bound of {bound} (a right gradient gives about 1e-7 to 1e-5 here, "
+                  "the 1e-7 in the log included)."), name=output_name(key), value=f"{value:.1e}",
+               bound=f"{NUMERICAL_BOUND:.0e}")
 
 
 def _forward_order(i):
@@ -361,19 +392,22 @@ def _no_relu(i):
     return i["x"].T @ (q["ds"] @ i["params"]["W2"].T)
 
 
-LAST = ("an Affine layer received the number 1 as dout: call dout = self.lastLayer.backward(dout) "
-        "first, then pass dout through the layers in reverse order.")
-ORDER = ("backward walked the layers in forward order: start at lastLayer, then go through "
-         "self.layers in reverse (Affine2, Relu1, Affine1).")
-OTHER_LAYER = "grads['{0}'] must come from layers['{1}'].{2}: it holds another layer's gradient."
+LAST = N_("an Affine layer received the number 1 as dout: call dout = self.lastLayer.backward(dout) "
+          "first, then pass dout through the layers in reverse order.")
+ORDER = N_("backward walked the layers in forward order: start at lastLayer, then go through "
+           "self.layers in reverse (Affine2, Relu1, Affine1).")
 GRADIENT_MISTAKES = (
     Mistake("W1", ORDER, lambda i, e: _forward_order(i)["W1"]),
     Mistake("b1", ORDER, lambda i, e: _forward_order(i)["b1"]),
     Mistake("W2", ORDER, lambda i, e: _forward_order(i)["W2"]),
-    Mistake("W1", OTHER_LAYER.format("W1", "Affine1", "dW"), lambda i, e: e["W2"]),
-    Mistake("W2", OTHER_LAYER.format("W2", "Affine2", "dW"), lambda i, e: e["W1"]),
-    Mistake("b1", OTHER_LAYER.format("b1", "Affine1", "db"), lambda i, e: e["b2"]),
-    Mistake("b2", OTHER_LAYER.format("b2", "Affine2", "db"), lambda i, e: e["b1"]),
+    Mistake("W1", "grads['W1'] must come from layers['Affine1'].dW: it holds another layer's gradient.",
+            lambda i, e: e["W2"]),
+    Mistake("W2", "grads['W2'] must come from layers['Affine2'].dW: it holds another layer's gradient.",
+            lambda i, e: e["W1"]),
+    Mistake("b1", "grads['b1'] must come from layers['Affine1'].db: it holds another layer's gradient.",
+            lambda i, e: e["b2"]),
+    Mistake("b2", "grads['b2'] must come from layers['Affine2'].db: it holds another layer's gradient.",
+            lambda i, e: e["b1"]),
     Mistake("W1", "the gradient must also pass through Relu1.backward on its way from Affine2 to Affine1.",
             lambda i, e: _no_relu(i)),
     Mistake("b2", LAST, lambda i, e: np.array(1.0)),
@@ -396,7 +430,7 @@ LAST_HINT = Hint(LAST, raised(words=("out of bounds for array of dimension 0", "
 
 
 def _numerical_bound_rules():
-    return {f"relative error of {k} vs a numerical gradient of your loss": _bound_rule for k in KEYS}
+    return {BOUNDED[k]: _bound_rule for k in KEYS}
 
 
 # --- gradient_check -------------------------------------------------------------------------------
@@ -407,29 +441,31 @@ def _diff(fn):
     return wrong
 
 
-CHECK_MISTAKES = tuple(
-    m for key in KEYS for m in (
-        Mistake(f"diffs[{key!r}]", "take the absolute value before averaging: positive and negative "
-                                   "differences would cancel.", _diff(lambda d, a, b: np.mean(d))(key)),
-        Mistake(f"diffs[{key!r}]", "average the absolute differences (np.average or np.mean), not their sum.",
+def _check_mistakes(key):
+    diffs = f"diffs[{key!r}]"
+    return (
+        Mistake(diffs, "take the absolute value before averaging: positive and negative "
+                       "differences would cancel.", _diff(lambda d, a, b: np.mean(d))(key)),
+        Mistake(diffs, "average the absolute differences (np.average or np.mean), not their sum.",
                 _diff(lambda d, a, b: np.sum(np.abs(d)))(key)),
-        Mistake(f"diffs[{key!r}]", "return the mean absolute difference; the largest one is a different number.",
+        Mistake(diffs, "return the mean absolute difference; the largest one is a different number.",
                 _diff(lambda d, a, b: np.max(np.abs(d)))(key)),
-        Mistake(f"diffs[{key!r}]", "return the mean absolute difference; print the relative error, but do not "
-                                   "return it.",
+        Mistake(diffs, "return the mean absolute difference; print the relative error, but do not return it.",
                 _diff(lambda d, a, b: np.max(np.abs(d) / np.maximum(1e-8, np.abs(a) + np.abs(b))))(key)),
-        Mistake(f"diffs[{key!r}]", "return the mean *absolute* difference, not the mean squared difference.",
+        Mistake(diffs, "return the mean *absolute* difference, not the mean squared difference.",
                 _diff(lambda d, a, b: np.mean(d ** 2))(key)),
-    ))
+    )
+
+
+CHECK_MISTAKES = tuple(m for key in KEYS for m in _check_mistakes(key))
 
 RULES = {
     "numerical_gradient": Rule(rtol=1e-6, atol=1e-9, mistakes=NUMGRAD_MISTAKES,
                                compare={k: finite_first(1e-6, 1e-9) for k in NUMGRAD_KEYS}),
     "two_layer_net_init": Rule(rtol=0, atol=0, derive=_init_derive, mistakes=INIT_MISTAKES, compare={
-        **{f"the shape of params[{k!r}]": _shape_rule for k in KEYS},
+        **{SHAPES[k]: _shape_rule for k in KEYS},
         **{f"params[{k!r}]": finite_first(0, 0) for k in ("b1", "b2")},
-        **{f"{n} / weight_init_std": _scale_rule for n in ("std of params['W1']", "mean of params['W1']",
-                                                          "std of params['W2']")},
+        **{name: _scale_rule for name, _k, _stat in SCALES},
         "predict output after params changed in place": _sharing_rule}),
     "two_layer_net_predict_loss": _net_rule(("predict output", "loss"), mistakes=PREDICT_MISTAKES),
     "two_layer_net_accuracy": _net_rule(("accuracy",), mistakes=ACCURACY_MISTAKES, hints=ACCURACY_HINTS),

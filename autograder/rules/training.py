@@ -18,10 +18,12 @@ import numpy as np
 
 from ..checks.training import KEYS, accuracy_of, flat, loss_and_gradient
 from ..compare import describe_mismatch
-from .core import Mistake, Rule
+from ..i18n import N_
+from .core import Mistake, Rule, likely, output_name, say
 
 LEARN_MARGIN = 0.05
-WEIGHTS = "trained weights"
+WEIGHTS = N_("trained weights")
+SGD_OUTPUT = N_("params after sgd_update")  # the probe's name of the output: a phrase, translated in messages
 
 
 # --- sgd_update ----------------------------------------------------------------------------------
@@ -30,19 +32,20 @@ def _judge_params(key, got, expected, i):
     """Name the first entry of params that is wrong (the outputs hold W1, b1, W2, b2 one after another)."""
     value, exp = got.get(key), expected[key]
     if isinstance(value, str) or value.shape != exp.shape:
-        return describe_mismatch("params after sgd_update", value, exp) if not isinstance(value, str) else \
-            f"params after sgd_update {value}."
+        return describe_mismatch(output_name(SGD_OUTPUT), value, exp) if not isinstance(value, str) else \
+            say(N_("{name} {problem}."), name=output_name(SGD_OUTPUT), problem=say(value))
     problems, start = [], 0
     for k in KEYS:
         size, shape = i["params"][k].size, i["params"][k].shape
-        msg = describe_mismatch(f"params[{k!r}] after sgd_update", value[start:start + size].reshape(shape),
-                                exp[start:start + size].reshape(shape))
+        msg = describe_mismatch(say(N_("params[{key}] after sgd_update"), key=repr(k)),
+                                value[start:start + size].reshape(shape), exp[start:start + size].reshape(shape))
         if msg:
             problems.append(msg)
         start += size
     if not problems:
         return None
-    others = f" ({len(problems) - 1} other entries of params are wrong too.)" if len(problems) > 1 else ""
+    others = say(N_(" ({count} other entries of params are wrong too.)"), count=len(problems) - 1) \
+        if len(problems) > 1 else ""
     return problems[0] + others
 
 
@@ -60,7 +63,7 @@ SGD_MISTAKES = (
     Mistake("params after sgd_update", "subtract learning_rate * grads[key]: yours divides the gradient by the "
             "learning rate.", _moved(-1, lambda i: 1 / i["learning_rate"])),
 )
-IN_PLACE = "the arrays the layers hold, after sgd_update"
+IN_PLACE = N_("the arrays the layers hold, after sgd_update")
 IN_PLACE_MISTAKES = (
     Mistake(IN_PLACE, "params[key] = params[key] - ... puts a *new* array in the dict, but the layers of TwoLayerNet "
             "still hold the old one, so the network would never change. Update the array in place: "
@@ -71,10 +74,11 @@ IN_PLACE_MISTAKES = (
 def _judge_in_place(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str) or describe_mismatch(key, value, expected[key]) is None:
-        return f"{key} {value}." if isinstance(value, str) else None
+        return say(N_("{name} {problem}."), name=output_name(key), problem=say(value)) if isinstance(value, str) \
+            else None
     if np.array_equal(value, flat(i["params"])):
-        return "the arrays the layers hold did not change."
-    return "the arrays in params changed in place, but to wrong values (see the checks above)."
+        return say(N_("the arrays the layers hold did not change."))
+    return say(N_("the arrays in params changed in place, but to wrong values (see the checks above)."))
 
 
 # --- the record of a training run ----------------------------------------------------------------
@@ -188,23 +192,24 @@ def _run(outputs, inputs):
 def _learns_derive(outputs, inputs):
     out = dict(outputs)
     run = _run(outputs, inputs)
-    out[WEIGHTS] = run.weights[-1] if run else "were not recorded in the form the hidden test writes"
+    out[WEIGHTS] = run.weights[-1] if run else N_("were not recorded in the form the hidden test writes")
     return out
 
 
-NOT_UPDATED = ("the network's weights did not change at all. Update network.params in place "
-               "(sgd_update(network.params, grads, learning_rate)): the layers hold those arrays, so "
-               "params[key] = ... (a new array) changes nothing they compute.")
+NOT_UPDATED = N_("the network's weights did not change at all. Update network.params in place "
+                 "(sgd_update(network.params, grads, learning_rate)): the layers hold those arrays, so "
+                 "params[key] = ... (a new array) changes nothing they compute.")
 
 
 def _judge_learning(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str):
-        return f"the trained weights {value}."
+        return say(N_("the trained weights {problem}."), problem=say(value))
     ref = Run(expected, i)
     ref_acc = ref.accuracy(ref.weights[-1], "test")
     if value.shape != ref.weights[-1].shape:
-        return f"the network's weights have {value.size} numbers after training instead of {ref.weights[-1].size}."
+        return say(N_("the network's weights have {count} numbers after training instead of {expected}."),
+                   count=value.size, expected=ref.weights[-1].size)
     run = _run(got, i)
     if not np.all(np.isfinite(value)):
         acc = 0.0
@@ -217,14 +222,15 @@ def _judge_learning(key, got, expected, i):
         # the loop is right; the student's own sgd_update is what kept the weights from learning
         if run.accuracy(run.simulated(rates), "test") >= ref_acc - LEARN_MARGIN:
             return None
-    msg = (f"after train() the network classifies {acc:.0%} of the test set correctly; the recipe reaches "
-           f"{ref_acc:.0%} on the same data (at least {ref_acc - LEARN_MARGIN:.0%} needed).")
+    msg = say(N_("after train() the network classifies {accuracy} of the test set correctly; the recipe reaches "
+                 "{reached} on the same data (at least {needed} needed)."), accuracy=f"{acc:.0%}",
+              reached=f"{ref_acc:.0%}", needed=f"{ref_acc - LEARN_MARGIN:.0%}")
     if not np.all(np.isfinite(value)):
-        msg = "the weights became NaN or inf during training (is the learning rate used as given?)."
+        msg = say(N_("the weights became NaN or inf during training (is the learning rate used as given?)."))
     if np.array_equal(run.weights[0], run.weights[-1]):
-        return msg + " Likely mistake: " + NOT_UPDATED
+        return msg + likely(say(NOT_UPDATED))
     if run.steps > 1 and all(np.array_equal(run.batches[0][0], b[0]) for b in run.batches):
-        return msg + " Likely mistake: every step trained on the same mini-batch: draw a new batch_mask at each step."
+        return msg + likely(say(N_("every step trained on the same mini-batch: draw a new batch_mask at each step.")))
     return msg
 
 
@@ -235,13 +241,15 @@ def _epoch_steps(i):
     return list(range(0, i["iters_num"], max(len(i["x_train"]) // i["batch_size"], 1)))
 
 
+UNREADABLE = N_("could not be checked: the record of the run is not in the form the hidden test writes")
+
+
 def _history_derive(outputs, inputs):
     out = {k: outputs[f"~returned {k}"] for k in ("train_loss_list", "train_acc_list", "test_acc_list")
            if f"~returned {k}" in outputs}
     run = _run(outputs, inputs)
     if run is None:
-        return {k: "could not be checked: the record of the run is not in the form the hidden test writes"
-                for k in ("train_loss_list", "train_acc_list", "test_acc_list")}
+        return {k: UNREADABLE for k in ("train_loss_list", "train_acc_list", "test_acc_list")}
     out["~pre"] = np.array([run.loss(k) for k in range(run.steps)])
     out["~post"] = np.array([run.loss(k, after=True) for k in range(run.steps)])
     for which in ("train", "test"):
@@ -262,26 +270,48 @@ def _close(a, b):
 def _judge_loss_list(key, got, expected, i):
     returned = got.get(key)
     if isinstance(returned, str):
-        return f"train_loss_list {returned}."
+        return say(N_("train_loss_list {problem}."), problem=say(returned))
     pre, post = got["~pre"], got["~post"]
     n, epochs = i["iters_num"], len(_epoch_steps(i))
     if len(returned) != n:
-        once = len(returned) == epochs
-        return (f"train_loss_list has {len(returned)} entries{' (once per epoch?)' if once else ''}; it needs one "
-                f"per step, iters_num = {n}: append the mini-batch loss inside the loop, at every step."
-                + (" Likely mistake: the loss was recorded once per epoch, in the block that records the "
-                   "accuracies." if once else ""))
+        if len(returned) == epochs:
+            return say(N_("train_loss_list has {count} entries (once per epoch?); it needs one per step, iters_num = "
+                          "{steps}: append the mini-batch loss inside the loop, at every step."),
+                       count=len(returned), steps=n) + likely(say(N_(
+                "the loss was recorded once per epoch, in the block that records the accuracies.")))
+        return say(N_("train_loss_list has {count} entries; it needs one per step, iters_num = {steps}: append the "
+                      "mini-batch loss inside the loop, at every step."), count=len(returned), steps=n)
     if len(pre) != n:
-        return (f"train() called network.gradient {len(pre)} times, but the losses must come from the "
-                f"{n} training steps (one gradient per step).")
+        return say(N_("train() called network.gradient {calls} times, but the losses must come from the {steps} "
+                      "training steps (one gradient per step)."), calls=len(pre), steps=n)
     if _close(returned, pre) or _close(returned, post):
         return None
     if not np.all(np.isfinite(returned)):
-        return "train_loss_list contains NaN or inf."
+        return say(N_("train_loss_list contains NaN or inf."))
     k = int(np.argmax(~(np.isclose(returned, pre, rtol=1e-6) | np.isclose(returned, post, rtol=1e-6))))
-    return (f"train_loss_list[{k}] is {returned[k]:.6g}, but the loss of that step's mini-batch was "
-            f"{pre[k]:.6g} (computed by network.gradient, before the update) or {post[k]:.6g} (after it). "
-            "Record network.lastLayer.loss right after network.gradient(x_batch, t_batch).")
+    return say(N_("train_loss_list[{step}] is {value}, but the loss of that step's mini-batch was {before} (computed "
+                  "by network.gradient, before the update) or {after} (after it). Record network.lastLayer.loss "
+                  "right after network.gradient(x_batch, t_batch)."), step=k, value=f"{returned[k]:.6g}",
+               before=f"{pre[k]:.6g}", after=f"{post[k]:.6g}")
+
+
+# the sentences that name a data set, one set of them per set (the set's name is not a value: "훈련 데이터")
+SET_NAMES = {
+    "train": (
+        N_("{name} is not the accuracy on the whole train set."),
+        N_("both were measured on the train set; measure each list on its own set."),
+        N_("{name} holds the accuracies on the train set."),
+        N_("{name}[{index}] is {value}, but the network's accuracy on the whole train set after step {step} was "
+           "{after} ({before} before that step's update)."),
+    ),
+    "test": (
+        N_("{name} is not the accuracy on the whole test set."),
+        N_("both were measured on the test set; measure each list on its own set."),
+        N_("{name} holds the accuracies on the test set."),
+        N_("{name}[{index}] is {value}, but the network's accuracy on the whole test set after step {step} was "
+           "{after} ({before} before that step's update)."),
+    ),
+}
 
 
 def _judge_accuracy_list(which, other):
@@ -290,54 +320,55 @@ def _judge_accuracy_list(which, other):
     def judge(key, got, expected, i):
         returned = got.get(key)
         if isinstance(returned, str):
-            return f"{name} {returned}."
+            return say(N_("{name} {problem}."), name=name, problem=say(returned))
         after, before, rows = got[f"~after {which}"], got[f"~before {which}"], got["~accuracy rows"]
         steps = _epoch_steps(i)
         ipe = max(len(i["x_train"]) // i["batch_size"], 1)
         if len(returned) != len(steps):
             shown = ", ".join(map(str, steps[:3])) + ", ..."
-            every = (" Likely mistake: the accuracies were recorded at every step; record them once per epoch, "
-                     "when i % iter_per_epoch == 0." if len(returned) == i["iters_num"] else "")
-            return (f"{name} has {len(returned)} entries, but {len(steps)} were expected: one after each step i with "
-                    f"i % iter_per_epoch == 0 (i = {shown}; iter_per_epoch = {len(i['x_train'])} // "
-                    f"{i['batch_size']} = {ipe}).{every}")
+            every = likely(say(N_("the accuracies were recorded at every step; record them once per epoch, when "
+                                  "i % iter_per_epoch == 0."))) if len(returned) == i["iters_num"] else ""
+            return say(N_("{name} has {count} entries, but {expected} were expected: one after each step i with "
+                          "i % iter_per_epoch == 0 (i = {steps}; iter_per_epoch = {rows} // {batch_size} = "
+                          "{per_epoch})."), name=name, count=len(returned), expected=len(steps), steps=shown,
+                       rows=len(i["x_train"]), batch_size=i["batch_size"], per_epoch=ipe) + every
         if _close(returned, after) or _close(returned, before):
             return None
         size = len(i[f"x_{which}"])
         if rows.size and i["batch_size"] in rows and size not in rows:
-            return (f"{name} is not the accuracy on the whole {which} set. Likely mistake: network.accuracy was "
-                    f"called on {int(i['batch_size'])} rows (a mini-batch) instead of all {size}.")
+            return say(SET_NAMES[which][0], name=name) + likely(say(N_(
+                "network.accuracy was called on {batch_size} rows (a mini-batch) instead of all {size}."),
+                batch_size=int(i["batch_size"]), size=size))
         at_end = got[f"~end {which}"]
         if len(returned) > 1 and _close(returned[:-1], at_end[:len(returned) - 1]):
-            return (f"{name} does not follow the recipe's schedule. Likely mistake: it was recorded at the end of "
-                    "each epoch ((i + 1) % iter_per_epoch == 0), but the recipe records after the update of the "
-                    "steps with i % iter_per_epoch == 0, starting with step 0.")
+            return say(N_("{name} does not follow the recipe's schedule."), name=name) + likely(say(N_(
+                "it was recorded at the end of each epoch ((i + 1) % iter_per_epoch == 0), but the recipe records "
+                "after the update of the steps with i % iter_per_epoch == 0, starting with step 0.")))
         other_list = got.get(other_name)
         if isinstance(other_list, np.ndarray) and _close(returned, other_list) and \
                 (_close(returned, got[f"~after {other}"]) or _close(returned, got[f"~before {other}"])):
-            return (f"{name} holds the same numbers as {other_name}. Likely mistake: both were measured on the "
-                    f"{other} set; measure each list on its own set.")
+            return say(N_("{name} holds the same numbers as {other_name}."), name=name, other_name=other_name) + \
+                likely(say(SET_NAMES[other][1]))
         if _close(returned, got[f"~after {other}"]) or _close(returned, got[f"~before {other}"]):
             if not _close(returned, after):
-                return (f"{name} holds the accuracies on the {other} set. Likely mistake: train_acc_list and "
-                        "test_acc_list are swapped (in the dict train() returns, or in the appends).")
+                return say(SET_NAMES[other][2], name=name) + likely(say(N_(
+                    "train_acc_list and test_acc_list are swapped (in the dict train() returns, or in the appends).")))
         k = int(np.argmax(~(np.isclose(returned, after) | np.isclose(returned, before))))
-        return (f"{name}[{k}] is {returned[k]:.6g}, but the network's accuracy on the whole {which} set after step "
-                f"{steps[k]} was {after[k]:.6g} ({before[k]:.6g} before that step's update).")
+        return say(SET_NAMES[which][3], name=name, index=k, value=f"{returned[k]:.6g}", step=steps[k],
+                   after=f"{after[k]:.6g}", before=f"{before[k]:.6g}")
     return judge
 
 
 # --- train_recipe --------------------------------------------------------------------------------
 
-STEPS, ROWS = "network.gradient() calls", "rows in each mini-batch (smallest, largest)"
-BATCHES, RATES = "the mini-batches", "the learning rate of each update"
+STEPS, ROWS = N_("network.gradient() calls"), N_("rows in each mini-batch (smallest, largest)")
+BATCHES, RATES = N_("the mini-batches"), N_("the learning rate of each update")
 
 
 def _recipe_derive(outputs, inputs):
     run = _run(outputs, inputs)
     if run is None:
-        return {k: "could not be checked: the record of the run is not in the form the hidden test writes"
-                for k in (STEPS, ROWS, BATCHES, RATES)}
+        return {k: UNREADABLE for k in (STEPS, ROWS, BATCHES, RATES)}
     rows = run.rows if run.steps else np.zeros(1)
     same = [np.array_equal(run.batches[k][0], run.batches[k - 1][0]) for k in range(1, run.steps)]
     out = {STEPS: np.array(run.steps), ROWS: np.array([rows.min(), rows.max()]),
@@ -345,7 +376,7 @@ def _recipe_derive(outputs, inputs):
                               float(np.mean(same)) if same else 0.0])}
     rates = run.sgd_calls_fit()
     if rates is None and len(run.calls) and run.steps:  # sgd_update was called, but not as the recipe says
-        out[RATES] = "sgd_update was not called as the recipe says"
+        out[RATES] = N_("sgd_update was not called as the recipe says")
         out["~sgd problem"] = _sgd_problem(run)
     else:
         out[RATES] = rates if rates is not None else run.inline_rates()
@@ -353,85 +384,94 @@ def _recipe_derive(outputs, inputs):
 
 
 def _sgd_problem(run):
+    """What is wrong with the calls of sgd_update: ``(template, values)`` (a derived output holds no translated
+    text: it is translated where the message is written, in the language of each grading), or None."""
     if len(run.calls) != run.steps:
-        return f"sgd_update was called {len(run.calls)} times in {run.steps} steps: call it once per step"
+        return (N_("sgd_update was called {calls} times in {steps} steps: call it once per step"),
+                {"calls": len(run.calls), "steps": run.steps})
     for k, (step, own_params, _) in enumerate(run.calls):
         if step != k + 1:
-            return "sgd_update must be called after that step's network.gradient"
+            return N_("sgd_update must be called after that step's network.gradient"), {}
         if own_params != 1:
-            return ("sgd_update was given another dict than network.params: pass network.params itself, "
-                    "whose arrays the layers hold")
+            return (N_("sgd_update was given another dict than network.params: pass network.params itself, "
+                       "whose arrays the layers hold"), {})
         if not np.allclose(run.passed[k], run.gradient(k), rtol=1e-9, atol=1e-12, equal_nan=True):
-            return "sgd_update was given other gradients than the ones network.gradient returned at that step"
-    return ""
+            return N_("sgd_update was given other gradients than the ones network.gradient returned at that step"), {}
+    return None
 
 
 def _judge_batches(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key} {value}."
+        return say(N_("{name} {problem}."), name=output_name(key), problem=say(value))
     from_training_set, repeated = float(value[0]), float(value[1])
     if from_training_set == 0.5:
-        return ("the labels of some mini-batch are not the labels of its rows. Likely mistake: x and t were "
-                "indexed with different masks: take x_train[batch_mask] and t_train[batch_mask] with the same "
-                "batch_mask.")
+        return say(N_("the labels of some mini-batch are not the labels of its rows.")) + likely(say(N_(
+            "x and t were indexed with different masks: take x_train[batch_mask] and t_train[batch_mask] with the "
+            "same batch_mask.")))
     if not from_training_set:
-        return "some mini-batch holds rows that are not rows of x_train: take x_train[batch_mask]."
+        return say(N_("some mini-batch holds rows that are not rows of x_train: take x_train[batch_mask]."))
     if repeated > 0.5:
-        return ("the mini-batches repeat from step to step. Likely mistake: every step trained on the same "
-                "mini-batch: make the generator rng = np.random.default_rng(seed) once, before the loop, not "
-                "inside it, and draw a new batch_mask at every step.")
+        return say(N_("the mini-batches repeat from step to step.")) + likely(say(N_(
+            "every step trained on the same mini-batch: make the generator rng = np.random.default_rng(seed) once, "
+            "before the loop, not inside it, and draw a new batch_mask at every step.")))
     return None
 
 
 def _judge_rates(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key}: {got.get('~sgd problem') or value}."
+        problem = got.get("~sgd problem")
+        return say(N_("{name}: {problem}."), name=output_name(key),
+                   problem=say(problem[0], **problem[1]) if problem else say(value))
     lr = i["learning_rate"]
     if value.size == 0:
         return None  # no steps: judged by the number of gradient() calls
     if np.all(np.isnan(value)):
         weights = got.get("~weights")
         if isinstance(weights, np.ndarray) and len(weights) and np.all(weights == weights[0]):
-            return "the weights never changed. Likely mistake: " + NOT_UPDATED
-        return "no step changed the weights by learning_rate times that step's gradient."
+            return say(N_("the weights never changed.")) + likely(say(NOT_UPDATED))
+        return say(N_("no step changed the weights by learning_rate times that step's gradient."))
     if np.allclose(value, lr, rtol=1e-6):
         return None
     bad = int(np.argmax(~np.isclose(value, lr, rtol=1e-6) | np.isnan(value)))
     if np.isnan(value[bad]):
-        return (f"the weights did not change by learning_rate * gradient at step {bad} (the update must be "
-                "params[key] -= learning_rate * grads[key], once per step).")
+        return say(N_("the weights did not change by learning_rate * gradient at step {step} (the update must be "
+                      "params[key] -= learning_rate * grads[key], once per step)."), step=bad)
     if np.allclose(value, value[0], rtol=1e-6):
-        return (f"every update used the learning rate {value[0]:.6g}, not learning_rate = {lr:g}. Likely mistake: "
-                "the learning rate is fixed in the loop: pass train()'s learning_rate to sgd_update.")
-    return f"the update of step {bad} used the learning rate {value[bad]:.6g}, not learning_rate = {lr:g}."
+        return say(N_("every update used the learning rate {used}, not learning_rate = {rate}."),
+                   used=f"{value[0]:.6g}", rate=f"{lr:g}") + likely(say(N_(
+                       "the learning rate is fixed in the loop: pass train()'s learning_rate to sgd_update.")))
+    return say(N_("the update of step {step} used the learning rate {used}, not learning_rate = {rate}."), step=bad,
+               used=f"{value[bad]:.6g}", rate=f"{lr:g}")
 
 
 def _steps_rule(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key} {value}."
+        return say(N_("{name} {problem}."), name=output_name(key), problem=say(value))
     n = int(value)
     if n == i["iters_num"]:
         return None
-    msg = f"train() called network.gradient {n} times; the recipe takes iters_num = {i['iters_num']} steps."
+    msg = say(N_("train() called network.gradient {calls} times; the recipe takes iters_num = {steps} steps."),
+              calls=n, steps=i["iters_num"])
     if abs(n - i["iters_num"]) == 1:
-        msg += " Likely mistake: the loop must run exactly iters_num steps (for i in range(iters_num))."
+        msg += likely(say(N_("the loop must run exactly iters_num steps (for i in range(iters_num)).")))
     return msg
 
 
 def _rows_rule(key, got, expected, i):
     value = got.get(key)
     if isinstance(value, str):
-        return f"{key} {value}."
+        return say(N_("{name} {problem}."), name=output_name(key), problem=say(value))
     low, high = (int(v) for v in value)
     if low == high == i["batch_size"]:
         return None
-    msg = (f"the mini-batches had between {low} and {high} rows; each must have batch_size = {i['batch_size']} "
-           "(batch_mask = rng.choice(train_size, batch_size)).")
+    msg = say(N_("the mini-batches had between {low} and {high} rows; each must have batch_size = {batch_size} "
+                 "(batch_mask = rng.choice(train_size, batch_size))."), low=low, high=high,
+              batch_size=i["batch_size"])
     if low == high:
-        msg += " Likely mistake: the batch size is fixed in the loop: use train()'s batch_size."
+        msg += likely(say(N_("the batch size is fixed in the loop: use train()'s batch_size.")))
     return msg
 
 
