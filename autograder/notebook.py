@@ -89,8 +89,10 @@ NBGRADER_FIELDS = {"grade_id": str, "solution": bool, "grade": bool, "locked": b
 
 def _source(value):
     if type(value) is list and all(type(v) is str for v in value):
-        return "".join(value)
-    return value if type(value) is str else None
+        value = "".join(value)
+    # a lone surrogate (a JSON escape; UTF-8 cannot hold it) is kept as its escape: the rebuilt notebook must be
+    # writable
+    return value.encode("utf-8", "backslashreplace").decode("utf-8") if type(value) is str else None
 
 
 def _clean_cell(raw):

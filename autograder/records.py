@@ -74,6 +74,12 @@ def save_records(directory, grade_id, results):
     os.replace(tmp, path)
 
 
+def _utf8(text):
+    """``text`` as UTF-8 can hold it: a lone surrogate (a JSON escape the kernel wrote, from student text) kept as
+    its escape, so messages quoting it can be written to results and pages."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def decode(data):
     """``{index: (outputs, error)}`` from the bytes of a record file; raises :class:`BadRecord`."""
     if len(data) > MAX_RECORD_BYTES:
@@ -103,13 +109,14 @@ def decode(data):
             raise BadRecord("bad scenario index")
         if error is not None and (type(error) is not str or len(error) > MAX_TEXT):
             raise BadRecord("bad error text")
+        error = None if error is None else _utf8(error)
         if type(problems) is not dict or type(arrays) is not list:
             raise BadRecord("bad outputs")
         outputs = {}
         for key, text in problems.items():
             if type(text) is not str or len(text) > MAX_TEXT or len(key) > 200:
                 raise BadRecord("bad problem text")
-            outputs[key] = text
+            outputs[key] = _utf8(text)
         arrays_seen += len(arrays)
         if arrays_seen > MAX_ARRAYS:
             raise BadRecord("too many arrays")

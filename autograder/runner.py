@@ -174,7 +174,13 @@ def _text(value, limit):
     """A string (or nbformat's list of strings) as one string of at most ``limit`` characters, else None."""
     if type(value) is list and all(type(v) is str for v in value):
         value = "".join(value)
-    return value[:limit] if type(value) is str else None
+    return _utf8(value[:limit]) if type(value) is str else None
+
+
+def _utf8(text):
+    """``text`` as a UTF-8 file can hold it: a lone surrogate (JSON carries one, e.g. printed by student code; UTF-8
+    cannot) is kept as its escape ``\\udcff``, so the notebook and results can be written. Hangul is unchanged."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def clean_output(out):
@@ -193,7 +199,7 @@ def clean_output(out):
         return nbformat.v4.new_output("stream", name=out["name"], text=text)
     if kind == "error":
         trace = out.get("traceback")
-        trace = [t[:MAX_ERROR_CHARS] for t in trace[-30:] if type(t) is str] if type(trace) is list else []
+        trace = [_utf8(t[:MAX_ERROR_CHARS]) for t in trace[-30:] if type(t) is str] if type(trace) is list else []
         return nbformat.v4.new_output("error", ename=_text(out.get("ename"), 200) or "Error",
                                       evalue=_text(out.get("evalue"), MAX_ERROR_CHARS) or "", traceback=trace)
     if kind in ("display_data", "execute_result"):
@@ -270,8 +276,8 @@ class _Collector:
                     if len(data) <= MAX_RECORD_BYTES:
                         self.records[name] = data
             elif kind == "done":
-                self.result = RunResult(bool(frame["ok"]), str(frame.get("reason", ""))[:2000],
-                                        [str(n)[:2000] for n in frame.get("notes", [])][:50],
+                self.result = RunResult(bool(frame["ok"]), _utf8(str(frame.get("reason", ""))[:2000]),
+                                        [_utf8(str(n)[:2000]) for n in frame.get("notes", [])][:50],
                                         bool(frame.get("timing_dependent")), frame.get("grader_fault") is True)
                 self.done.set()
         except Exception:  # a damaged frame is dropped; the judge treats missing records as not run

@@ -133,3 +133,58 @@ def test_the_grade_table_lines_up_hangul_ids():
         before = line.split(A)[0]
         starts.add(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in before))
     assert len(starts) == 1, "\n".join(lines)
+
+
+def test_text_from_the_kernel_keeps_hangul_and_is_always_writable():
+    """The runner's output cleaning and the record reader pass Hangul through unchanged; a lone surrogate (JSON
+    carries one, UTF-8 cannot) comes out as its escape, so the notebook and the results can still be written."""
+    import nbformat
+
+    from autograder import records
+    from autograder.runner import clean_output
+
+    out = clean_output({"output_type": "stream", "name": "stdout", "text": ["사과 2개의 가격: 220\n", "끝 \udcff\n"]})
+    assert out["text"] == "사과 2개의 가격: 220\n끝 \\udcff\n"
+    error = clean_output({"output_type": "error", "ename": "NameError", "evalue": "name '상류_미분' \udcff",
+                          "traceback": ["상류_미분 \udcff"]})
+    assert (error["evalue"], error["traceback"]) == ("name '상류_미분' \\udcff", ["상류_미분 \\udcff"])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('사과')", outputs=[out, error])])
+    nbformat.writes(nb).encode("utf-8")
+    decoded = records.decode(records.encode([({"dx": "배열이 아닙니다 \udcff", "y": [1.0]}, "오류: 사과 \udcff")]))
+    (outputs, message), = decoded.values()
+    assert message == "오류: 사과 \\udcff" and outputs["dx"] == "배열이 아닙니다 \\udcff"
+    korean = "이름 '상류_미분'이 정의되지 않음"
+    assert records.decode(records.encode([({}, korean)]))[0][1] == korean
+
+
+def test_a_student_printing_a_lone_surrogate_is_graded_not_a_grader_error(tmp_path, sandbox):
+    """Through the pipeline and the writing of results: a notebook that prints a lone surrogate and raises with
+    one in its message gets its grade (half of add_layer lost, as for any exception), not "grader error"."""
+    import nbformat
+    from assignments.korean_style import korean_submission
+
+    from autograder import notebook as nbtools
+    from autograder.course_files import course_files
+    from autograder.pipeline import grade_jobs
+    from autograder.submissions import Job
+    from course.outputs import write_outputs, write_result
+    from course.sequence import ROOT, by_name
+
+    a = by_name(A)
+    nb = korean_submission(A)
+    cell = next(c for c in nb.cells if nbtools.grade_id(c) == "add_layer_solution")
+    cell.source = cell.source.replace("    dx = dout * 1\n", "    raise ValueError('깨진 글자 \\udcff 끝')\n")
+    nb.cells.insert(1, nbformat.v4.new_code_cell("print('출력 \\udcff 끝')"))
+    folder = tmp_path / "submitted" / STUDENT / A
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / a.notebook)
+    grade, = grade_jobs([Job(STUDENT, A, folder)], {A: course_files(a, ROOT / "source", ROOT / "release")},
+                        tmp_path / "work", sandbox=sandbox, progress=False)
+    assert (grade.status, grade.score) == ("graded", 5.5), grade.reason
+    course_dir = tmp_path / "course"
+    write_result(course_dir, grade)
+    assert write_outputs(course_dir, [grade], []) == []
+    text = (course_dir / "reports" / "results" / STUDENT / f"{A}.json").read_text(encoding="utf-8")
+    assert "깨진 글자 \\\\udcff 끝" in text  # the escape, as JSON writes a backslash
+    printed = (course_dir / "autograded" / STUDENT / A / a.notebook).read_text(encoding="utf-8")
+    assert "출력 \\\\udcff 끝" in printed
