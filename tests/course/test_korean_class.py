@@ -217,7 +217,8 @@ def _probe_fonts(page, text):
 
 def test_feedback_pages_show_the_korean_code_in_chromium(graded):
     """On each page, rendered in Chromium: the Korean comments, prints and messages as text (never escapes),
-    drawn with a font that has Hangul (no boxes). Screenshots: build/screenshots/korean_code/."""
+    drawn with a font that has Hangul (no boxes); the class report names 이서연. Screenshots:
+    build/screenshots/korean_code/."""
     api = sync_api(module_level=False)
     _, course_dir, _, _, _ = graded
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -248,6 +249,12 @@ def test_feedback_pages_show_the_korean_code_in_chromium(graded):
                 families = _probe_fonts(page, text)
                 assert any(re.search(r"CJK|Nanum|KR|Korean|Un(Dotum|Batang)|Baekmuk", f) for f in families), \
                     f"{label}: {text!r} drawn with {families}: no font with Hangul"
+        page.goto((course_dir / "reports" / "index.html").as_uri())  # the class report, for the instructor
+        row = page.locator("tr", has_text=LEE).first
+        assert A4 in row.inner_text(), "이서연 did not hand in assignment 4: the report names her"
+        row.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "report.png"))
+        assert any(re.search(r"CJK|Nanum|KR|Korean", f) for f in _probe_fonts(page, LEE))
         browser.close()
 
 
