@@ -72,6 +72,9 @@ def sync_helpers(assignment, root=ROOT, target=None, lang=None):
             shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(src, dest)
+    from .student_env import write_matplotlibrc
+
+    write_matplotlibrc(target)  # Hangul in plots, wherever the notebook draws (course/student_files/matplotlibrc)
     if (lang or "en") != "en" and any(dest == "bp_checks.py" for _, dest in assignment.extra_files):
         from autograder.i18n import write_kernel_catalog
 
