@@ -192,6 +192,29 @@ def cmd_translations(args):
     return 1 if found else 0
 
 
+def cmd_lab(args):
+    """``course lab``: JupyterLab for a student of an edition, in its released folders (or FOLDER): menus in that
+    language and visible checks in it, for this server only (nothing installed changes). Returns its status."""
+    import subprocess
+
+    from .editions import edition_root
+    from .layout import default_work_dir
+    from .student_env import StudentEnvError, lab_environment
+
+    lang = args.language or "en"
+    folder = args.folder or edition_root(lang, ROOT) / "release"
+    if not Path(folder).is_dir():
+        raise SystemExit(f"error: no folder {folder}" + (f"; run `course release --lang {lang}` first"
+                                                         if args.folder is None else ""))
+    try:
+        env = lab_environment(lang, default_work_dir() / "lab" / lang / "config")
+    except StudentEnvError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"JupyterLab in {folder} ({lang}); Ctrl-C stops it.", flush=True)
+    extra = args.lab_args[1:] if args.lab_args[:1] == ["--"] else args.lab_args
+    return subprocess.call([sys.executable, "-m", "jupyter", "lab", *extra], cwd=folder, env=env)
+
+
 def cmd_examples(args):
     """``course examples``: regenerate the bundled example submissions; returns 0."""
     from .examples import build
@@ -405,6 +428,14 @@ def build_parser():
         q.add_argument("--hub-dir", default="/srv/backprop-hub", help="the class's folder (default /srv/backprop-hub)")
     p.set_defaults(func=cmd_hub)
 
+    p = sub.add_parser("lab", help="JupyterLab for a student: the edition's released folders, menus and checks in its "
+                                   "language (for this server only)")
+    p.add_argument("--folder", help="where to start (default: release/, or editions/LANG/release/)")
+    p.add_argument("--lang", dest="language", choices=LANGUAGES, default=None, help="the edition (default: en)")
+    p.add_argument("lab_args", nargs=argparse.REMAINDER,
+                   help="after --, passed on to `jupyter lab` (e.g. course lab --lang ko -- --no-browser)")
+    p.set_defaults(func=cmd_lab)
+
     p = sub.add_parser("translations", help="(course authors) update an edition's catalogs of notebook prose "
                                             "(course/locale/LANG/notebooks/) from source/ and list what is missing")
     p.add_argument("--lang", dest="language", choices=[lang for lang in LANGUAGES if lang != "en"], default="ko")
@@ -417,7 +448,7 @@ def build_parser():
     return parser
 
 
-PATH_OPTIONS = ("submissions", "course_dir", "to")
+PATH_OPTIONS = ("submissions", "course_dir", "to", "folder")
 
 
 def main(argv=None):

@@ -117,3 +117,16 @@ def write_matplotlibrc(folder):
         dest.unlink()
     shutil.copyfile(MATPLOTLIBRC, dest)
     return dest
+
+
+def lab_environment(lang, config_dir, env=None):
+    """The environment variables of a JupyterLab server for a student of the ``lang`` edition, changing nothing
+    installed: the language default written into ``config_dir`` (first on Jupyter's config path, for this server
+    only) and ``BACKPROP_LANG`` for its kernels (the visible checks speak the edition's language even in a folder
+    without its catalog). ``env``: the variables to start from (default: this process's)."""
+    lang = check_language(lang)
+    select_lab_language(lang, config_dir=config_dir)
+    env = dict(os.environ if env is None else env)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(config_dir), env.get("JUPYTER_CONFIG_PATH")) if p)
+    env["BACKPROP_LANG"] = lang
+    return env
