@@ -215,7 +215,7 @@ def test_the_feedback_page_of_a_korean_grading_is_korean():
     grade.cells = [judge_cell("mul_layer_backward", 2, records, lang="ko")]
     page = page_html(grade)
     assert '<html lang="ko">' in page
-    for text in ("<h1>피드백: 02_simple_layers</h1>", "학생: ", "점수: ", "<th>채점 셀</th><th>점수</th><th>만점</th>",
+    for text in ("<h1>피드백: 02_simple_layers</h1>", "학생: ", "점수: ", "<th>채점 셀</th><th>점수</th><th>배점</th>",
                  "<h2>채점 메모</h2>", "이 과제의 노트북이 아닌 것 같습니다", "학생1"):
         assert text in page, text
     grade.lang, grade.notes = "en", []
