@@ -12,12 +12,17 @@ Needs Debian's chromium, playwright and the language pack (./dev setup installs 
 """
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from test_jupyterlab_student_flow import (
     KERNEL_IDLE_JS,
+    MUL_VISIBLE,
+    NOTEBOOK,
     NOTEBOOK_PANEL,
     PAGE_LOAD_MS,
     ROOT,
@@ -27,16 +32,22 @@ from test_jupyterlab_student_flow import (
     Shots,
     browser,  # noqa: F401  (the module's Chromium, a fixture)
     expect,
+    expect_friendly_failure,
     jupyter_lab,
+    open_notebook,
+    solutions_from_source,
+    wrong_mul_layer,
 )
 
+from autograder.i18n import gettext
 from course import student_env
+from course.editions import edition_root
 
 if not student_env.language_pack_installed("ko"):
     pytest.skip(f"JupyterLab's Korean language pack is not installed: pip install {student_env.LANGUAGE_PACKS['ko']} "
                 "(pinned in requirements/constraints.txt; ./dev setup installs it)", allow_module_level=True)
 
-NOTEBOOK = "hangul.ipynb"
+HANGUL_NOTEBOOK = "hangul.ipynb"
 # the menu bar of JupyterLab 4.4 in the Korean pack, left to right (nbgrader's own menu keeps its name)
 KOREAN_MENUS = ["파일", "편집", "보기", "실행", "커널", "Nbgrader", "탭", "설정", "도움말"]
 ENGLISH_MENUS = ["File", "Edit", "View", "Run", "Kernel", "Tabs", "Settings", "Help"]
@@ -58,7 +69,7 @@ print("그림을 그렸습니다.")"""
 def korean_notebook(folder):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(PROSE), nbformat.v4.new_code_cell(PLOT)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / NOTEBOOK)
+    nbformat.write(nb, folder / HANGUL_NOTEBOOK)
     student_env.write_matplotlibrc(folder)  # what the released folder holds beside its notebook
 
 
@@ -75,9 +86,9 @@ def test_a_korean_student_sees_jupyterlab_in_korean_and_plots_in_hangul(browser,
         context.set_default_timeout(STEP_MS)
         page = context.new_page()
         try:
-            page.goto(lab.at(f"/lab/workspaces/korean/tree/{NOTEBOOK}?reset"))
+            page.goto(lab.at(f"/lab/workspaces/korean/tree/{HANGUL_NOTEBOOK}?reset"))
             page.locator(f"{NOTEBOOK_PANEL} .jp-Notebook .jp-Cell").first.wait_for(timeout=PAGE_LOAD_MS)
-            page.wait_for_function(KERNEL_IDLE_JS, arg=NOTEBOOK, timeout=PAGE_LOAD_MS)
+            page.wait_for_function(KERNEL_IDLE_JS, arg=HANGUL_NOTEBOOK, timeout=PAGE_LOAD_MS)
             menubar = page.locator("#jp-menu-panel .lm-MenuBar-content")
             expect(menubar).to_be_visible()
             titles = [t.strip() for t in menubar.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
@@ -111,3 +122,85 @@ def test_a_korean_student_sees_jupyterlab_in_korean_and_plots_in_hangul(browser,
             shots(page, "settings-language")
         finally:
             context.close()
+
+
+ASSIGNMENT = "02_simple_layers"
+KOREAN_RELEASE = edition_root("ko") / "release" / ASSIGNMENT
+STUDENT = "김민수"
+
+
+def korean_student_folder(parent):
+    """A Korean student's 02: the Korean release, every answer right but MulLayer.backward, which does not swap
+    its inputs (the classic mistake)."""
+    folder = parent / ASSIGNMENT
+    shutil.copytree(KOREAN_RELEASE, folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    answers = dict(solutions_from_source(), mul_layer=wrong_mul_layer())
+    nb = nbformat.read(folder / NOTEBOOK, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers and cell.metadata["nbgrader"].get("solution"):
+            cell.source = answers[grade_id]
+    nbformat.write(nb, folder / NOTEBOOK)
+    return folder
+
+
+def test_a_korean_student_reads_korean_checks_and_a_korean_feedback_page(browser, tmp_path):  # noqa: F811
+    """The Korean course end to end for one student: the Korean 02 in a Korean JupyterLab (`course lab --lang ko`'s
+    settings), a wrong MulLayer answered by the visible check in Korean, then `course grade --lang ko` and the
+    feedback page read in Chromium: Korean headings and the mistake named in Korean."""
+    shots = Shots(Path(os.environ.get("BROWSER_SCREENSHOTS") or ROOT / "build" / "screenshots") / "korean-course")
+    root, home = tmp_path / "student", tmp_path / "home"
+    root.mkdir()
+    folder = korean_student_folder(root)
+    student_env.select_lab_language("ko", config_dir=home / "config")
+    # what bp_checks says in Korean (its catalog beside it, in the released folder) for this mistake
+    korean_check = gettext("{name} is wrong: largest error {error}, expected {expected} but got {got}.", "ko",
+                           "bp_checks").format(name="dx from backward(2.0)", error=4, expected=10, got=6)
+    assert korean_check != "dx from backward(2.0) is wrong: largest error 4, expected 10 but got 6."
+
+    with jupyter_lab(root, home) as lab:
+        context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+        context.set_default_timeout(STEP_MS)
+        page = context.new_page()
+        try:
+            open_notebook(page, lab, f"{ASSIGNMENT}/{NOTEBOOK}")
+            heading = page.locator(f"{NOTEBOOK_PANEL} .jp-MarkdownOutput h1").first
+            expect(heading).to_contain_text("과제 2")
+            shots(page, "korean-notebook")
+            page.get_by_role("menuitem", name="실행", exact=True).click()
+            page.get_by_role("menuitem", name="모든 셀 실행", exact=True).click()
+            page.wait_for_function(KERNEL_IDLE_JS, arg=f"{ASSIGNMENT}/{NOTEBOOK}", timeout=RUN_MS)
+            expect_friendly_failure(page, MUL_VISIBLE, korean_check)
+            page.locator(f"{NOTEBOOK_PANEL} .jp-OutputArea-output", has_text=korean_check).last \
+                .scroll_into_view_if_needed()
+            shots(page, "korean-check-message")
+        finally:
+            context.close()
+
+    # the TA grades the class in Korean, with relative paths, from the class's folder
+    subs = tmp_path / "class" / "submitted" / STUDENT
+    subs.mkdir(parents=True)
+    shutil.copytree(folder, subs / ASSIGNMENT, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    flags = [] if shutil.which("bwrap") else ["--allow-unsandboxed"]
+    done = subprocess.run([sys.executable, "-m", "course.cli", "grade", "submitted", "--course-dir", "course",
+                           "--lang", "ko", "-a", ASSIGNMENT, "-q", *flags], cwd=tmp_path / "class",
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    page_path = tmp_path / "class" / "course" / "feedback" / STUDENT / ASSIGNMENT / NOTEBOOK.replace(".ipynb",
+                                                                                                      ".html")
+    mistake = gettext("dx should be dout times the *other* input (y), not times x (or dx and dy are returned in "
+                      "the wrong order: dx comes first).", "ko", "mistakes")
+    assert mistake.startswith("dx는")
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(page_path.as_uri())
+        expect(page.locator("h1").first).to_contain_text(gettext("Feedback: {assignment} — {student}", "ko")
+                                                         .split(":")[0])
+        expect(page.locator("body")).to_contain_text(gettext("Likely mistake:", "ko") + " " + mistake)
+        expect(page.locator("body")).to_contain_text("과제 2")  # the notebook's Korean prose
+        assert "Likely mistake" not in page.locator("body").inner_text()
+        page.get_by_text(mistake).first.scroll_into_view_if_needed()
+        shots(page, "korean-feedback-page")
+    finally:
+        context.close()
