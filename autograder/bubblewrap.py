@@ -73,7 +73,7 @@ class SandboxRun:
     """
 
     HOME, RUNTIME, RECORDS = "/home/student", "/grader/runtime", "/grader/records"
-    ENV_KEEP = {"LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "BACKPROP_LANG"}  # BACKPROP_LANG: the checks' language
+    ENV_KEEP = {"TERM", "BACKPROP_LANG"}  # BACKPROP_LANG: the checks' language; locale and clock: SINGLE_THREAD_ENV
 
     def __init__(self, box, run_dir, record_dir, workdir, runtime, limits):
         self.box, self.limits = box, limits
@@ -90,7 +90,6 @@ class SandboxRun:
         kept = {k: v for k, v in env.items() if k in self.ENV_KEEP or k in SINGLE_THREAD_ENV}
         kept.update(HOME=self.HOME, TMPDIR="/tmp", PYTHONPATH=self.RUNTIME, **{RECORD_ENV: self.RECORDS},
                     PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]))
-        kept.setdefault("LANG", "C.UTF-8")
         kept["MALLOC_ARENA_MAX"] = "2"  # fewer reserved malloc arenas per thread: less address space
         return kept
 

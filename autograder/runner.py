@@ -45,6 +45,11 @@ SINGLE_THREAD_ENV = {
     "VECLIB_MAXIMUM_THREADS": "1",
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
+    # the same text encoding, locale and clock for every student, whatever the grading machine's settings
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "PYTHONUTF8": "1",
+    "TZ": "UTC",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "TQDM_DISABLE": "1",
     "PYTHONNOUSERSITE": "1",
