@@ -4,8 +4,9 @@ A stored result is reused only while its submission and its grader version are u
 and a Dask worker runs a notebook only when it runs the coordinator's code (``autograder.distributed``). The
 grader version of an assignment is the sha256 of:
 
-* the code version (:func:`code_version`): every Python file and message catalog of the ``autograder`` package (the host side that rebuilds,
-  runs and judges, the kernel side the sandbox gets, the reference, the rules, the probes), and the versions of
+* the code version (:func:`code_version`): every Python file and message catalog of the ``autograder``
+  package (the host side that rebuilds, runs and judges, the kernel side the sandbox gets, the reference, the
+  rules, the probes), and the versions of
   Python and of the libraries that run the notebook or compute the judged values (numpy, the Jupyter kernel and
   its client, nbformat, matplotlib);
 * the assignment as graded: the grading template (source cells, released text) and the released helper files;

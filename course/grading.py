@@ -78,7 +78,7 @@ def grade_class(submissions, course_dir, *, names=None, workers=None, limits=Non
     # due dates, late policy, roster, exchange (course/exchange.py); what each submission was before grading
     books = Bookkeeping(course_dir, lateness.load_course_config(course_dir, api.config), api.coursedir.db_url)
     seen = snapshot(jobs)
-    resume = Resume(course_dir, files, limits, sandbox is not None, regrade=regrade)
+    resume = Resume(course_dir, files, limits, sandbox is not None, regrade=regrade, lang=lang)
 
     def finished(grade):
         grade.lang = lang  # the page's language (a reused result keeps the messages it was judged with)

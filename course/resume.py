@@ -110,10 +110,10 @@ class Resume:
     """The stored results of one course folder, and which of them a run may reuse.
 
     ``files``: ``{assignment: CourseFiles}``; ``limits`` and ``sandboxed``: as the run grades; ``regrade``: reuse
-    nothing."""
+    nothing; ``lang``: the language students read (a result written in another is never reused)."""
 
-    def __init__(self, course_dir, files, limits, sandboxed, regrade=False):
-        self.course_dir, self.files, self.regrade = Path(course_dir), files, regrade
+    def __init__(self, course_dir, files, limits, sandboxed, regrade=False, lang="en"):
+        self.course_dir, self.files, self.regrade, self.lang = Path(course_dir), files, regrade, lang
         self.versions = {name: grader_version(f, helper_files(f), limits, sandboxed) for name, f in files.items()}
         self.log = self.course_dir / "reports" / "grading-log.jsonl"
         self.graded = self.reused = 0
@@ -146,7 +146,7 @@ class Resume:
         except (OSError, ValueError):
             return None
         if (not isinstance(key, dict) or key.get("format") != KEY_FORMAT
-                or key.get("grader") != self.versions[job.assignment]
+                or key.get("grader") != self.versions[job.assignment] or key.get("lang", "en") != self.lang
                 or key.get("result_sha256") != _sha256(result_path)
                 or (key.get("feedback") and key.get("autograded_sha256") != _sha256(graded_path))):
             return None
@@ -199,6 +199,7 @@ class Resume:
         if grade.digest and grade.status != "grader error":  # a grader error is always graded again
             _atomic_json(key_path, {
                 "format": KEY_FORMAT, "submission": grade.digest, "grader": self.versions[grade.assignment],
+                "lang": self.lang,
                 "notes": getattr(grade, "judged_notes", grade.notes), "feedback": grade.feedback is not None,
                 "result_sha256": _sha256(result_path),
                 "autograded_sha256": _sha256(graded_path) if grade.feedback is not None else None})

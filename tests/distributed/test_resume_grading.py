@@ -117,6 +117,7 @@ def test_student_regrade_and_a_new_grader_version(course, sandbox):
     key = json.loads((course_dir / "reports" / "resume" / "blank" / f"{A1}.json").read_text())
     other = json.loads((course_dir / "reports" / "resume" / "buggy" / f"{A1}.json").read_text())
     assert key["grader"] != other["grader"] and key["submission"] != other["submission"]
+    assert key["lang"] == other["lang"] == "en"  # a Korean run of this folder reuses neither
 
 
 def test_the_grader_version_names_what_a_grade_depends_on(tmp_path):
