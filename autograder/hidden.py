@@ -9,6 +9,7 @@ Two modes:
 * **inline** (plain ``nbgrader autograde``, or an instructor running the source notebook): judge right
   away in the kernel. Full marks: the cell prints a summary. Partial: the cell prints what failed
   and evaluates to the points earned (nbgrader's partial credit). Nothing earned: ``AssertionError``.
+  The summary is in the language of the kernel's ``BACKPROP_LANG`` (English if unset or unknown).
 """
 
 import os
@@ -29,16 +30,21 @@ def check(grade_id, ns, points=None):
         save_records(record_dir, grade_id, results)
         return None
 
+    from .compare import LANGUAGE_ENV
+    from .i18n import DEFAULT, LANGUAGES, speaking
     from .judge import judge_cell
 
     if points is None:
         points = len(results)
     records = {i: r for i, r in enumerate(results)}
-    cell = judge_cell(grade_id, points, records)
+    lang = os.environ.get(LANGUAGE_ENV, "").strip()
+    with speaking(lang if lang in LANGUAGES else DEFAULT):
+        cell = judge_cell(grade_id, points, records)
+        report = cell.report()
     if cell.score >= cell.points:
-        print(cell.report())
+        print(report)
         return None
     if cell.score <= 0:
-        raise AssertionError("\n" + cell.report())
-    print(cell.report())
+        raise AssertionError("\n" + report)
+    print(report)
     return cell.score

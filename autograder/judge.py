@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass, field
 
 from .checks import scenarios_for
-from .i18n import DEFAULT, N_, gettext, language, speaking, translate
+from .i18n import DEFAULT, N_, gettext, language, placeholders, speaking, translate
 from .rules import rule_for
 from .rules.core import GENERIC_HINTS, fault_of, fault_text, likely, matches, not_produced
-from .scenario import execute
+from .scenario import CONTRACT, UNSHOWN, execute
 
 LIKELY = " Likely mistake: "  # in English; likely() gives it in the language of the grading
 
@@ -60,7 +60,8 @@ class CellResult:
         if self.problem:
             lines.append(f"  ✗ {self.problem}")
         for c in self.checks:
-            lines.append(f"  {'✓' if c.passed else '✗'} {c.title}" + ("" if c.passed else f": {c.message}"))
+            title = translate(c.title)  # a title marked in autograder/checks/ (an N_ template), else as it is
+            lines.append(f"  {'✓' if c.passed else '✗'} {title}" + ("" if c.passed else f": {c.message}"))
         return "\n".join(lines)
 
 
@@ -76,8 +77,13 @@ def error_message(rule, outputs, error, inputs):
     when one recognises this exception."""
     fault = fault_of(outputs)
     if fault is None:  # a contract message of the probe, or the stub's NotImplementedError
-        return translate(error)
-    text = fault_text(fault)
+        return contract_text(outputs) or translate(error)
+    # the probe's stage (a marked template of autograder/checks/) and its own words in the language of the grading;
+    # the hints below recognise the fault as recorded, in English
+    shown = dict(fault, stage=translate(fault["stage"]))
+    if fault["message"] == UNSHOWN:
+        shown["message"] = gettext(UNSHOWN)
+    text = fault_text(shown)
     for hint in rule.hints + GENERIC_HINTS:
         try:
             applies = hint.applies(fault, inputs)
@@ -87,6 +93,26 @@ def error_message(rule, outputs, error, inputs):
             cause = hint.message(fault) if callable(hint.message) else hint.message
             return text + likely(gettext(cause, domain="mistakes"))
     return text
+
+
+def contract_text(outputs):
+    """The sentence of a contract the probe found broken (``autograder.scenario.StudentError``), written here from
+    the recorded facts in the language of the grading: the template translated, then its values (a value whose
+    field ends in ``problem`` is a phrase of the visible checks, translated too). None without complete facts."""
+    template = outputs.get(CONTRACT)
+    if not isinstance(template, str):
+        return None
+    values = {k[len(CONTRACT) + 1:]: v for k, v in outputs.items()
+              if k.startswith(CONTRACT + " ") and isinstance(v, str)}
+    fields = placeholders(template)
+    if fields is None or any(conv or spec or not name.isidentifier() or name not in values
+                             for name, conv, spec in fields):
+        return None  # not a template the probes write (a tampered record): the recorded sentence, as it is
+    values = {k: translate(v, domain="bp_checks") if k.endswith("problem") else v for k, v in values.items()}
+    try:
+        return gettext(template).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 def _both(lang, say):

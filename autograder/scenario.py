@@ -19,7 +19,12 @@ per assignment. They hold
   student's code uses its own components (token layers that compute nothing, a numerical_gradient that
   only evaluates ``f``, a probe network that is no network of the course, a wrapper that passes every
   call on to the student's sgd_update);
-* messages that restate the notebook's contract (a name is missing, a return value has the wrong type).
+* messages that restate the notebook's contract (a name is missing, a return value has the wrong type), as
+  facts: an English template marked ``N_`` and its values (names from the code, shapes, type names), which the
+  judge words in the language of the grading (:class:`StudentError`). Scenario titles and the ``stage`` of a
+  call are English templates marked ``N_`` too, filled with such values only (:func:`fill`); the judge translates
+  them where it shows them. What a returned value is instead of numbers (``plain_array``'s problem) is recorded
+  in English too. The kernel needs no catalog: its records are the same bytes in every language.
 
 Nothing here computes a graded answer, an expected value or a verdict: no reference, no tolerance, no
 known-mistake recogniser or its message, no hint. Those live in ``autograder.judge`` and
@@ -42,15 +47,47 @@ from typing import Callable
 
 import numpy as np
 
+from . import compare
 from .compare import plain_array
 
 N_ = str  # marks a text for the grader's catalogs (babel.cfg); the judge translates it (autograder.i18n.translate)
 NOT_IMPLEMENTED = N_("not implemented yet (the stub still raises NotImplementedError).")
+UNSHOWN = N_("(its message could not be shown)")  # a student exception whose __str__ fails
 FAULT = "~fault "  # outputs under this prefix describe an exception of student code (see Fault.outputs)
+CONTRACT = "~contract"  # outputs under this prefix: the facts of a broken contract (see StudentError.outputs)
+
+
+MADE = {}  # text -> (template, values): the titles and stages made by fill() (tests check how each is translated)
+
+
+def fill(template, **values):
+    """``template`` (English, marked ``N_``) filled with ``values`` (names from the code, numbers, shapes): a scenario's
+    title or the ``stage`` of a call. The judge translates it where it shows it (``autograder.i18n.translate`` finds
+    the template again in the text)."""
+    values = {name: str(value) for name, value in values.items()}
+    text = template.format(**values)
+    MADE[text] = (template, values)
+    return text
 
 
 class StudentError(Exception):
-    """The student's code does not follow the notebook's contract (a missing name, a wrong return type)."""
+    """The student's code does not follow the notebook's contract (a missing name, a wrong return type).
+
+    ``template`` is an English sentence marked ``N_`` with ``{fields}``; ``values`` fill them (names from the code,
+    numbers, shapes, type names: never words, so that the template alone carries the language). A value whose
+    field name ends in ``problem`` is a phrase of :func:`autograder.compare.plain_array`, in English
+    (:func:`english_problem`). ``str(exc)`` is the English sentence; the judge writes it in the language of the
+    grading from :meth:`outputs`."""
+
+    def __init__(self, template, **values):
+        values = {name: str(value) for name, value in values.items()}
+        super().__init__(template.format(**values) if values else template)
+        self.template, self.values = template, values
+
+    def outputs(self):
+        """The contract's facts as raw text outputs: the template under ``~contract``, each value under
+        ``~contract <field>``."""
+        return {CONTRACT: self.template, **{f"{CONTRACT} {name}": value for name, value in self.values.items()}}
 
 
 class Fault(Exception):
@@ -79,7 +116,7 @@ def _text(exc, limit):
     try:
         text = str(exc)
     except Exception:  # a student's exception class may break in __str__
-        text = "(its message could not be shown)"
+        text = UNSHOWN
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
@@ -143,21 +180,36 @@ class Cells(dict):
         return sc
 
 
+UNDEFINED = {
+    "class": N_("`{name}` is not defined. Run the cell that defines the class `{name}` (and do not rename it)."),
+    "function": N_("`{name}` is not defined. Run the cell that defines the function `{name}` (and do not rename "
+                   "it)."),
+}
+
+
 def need(ns, name, what="class"):
-    """Look up ``name`` in a notebook namespace, with a student-friendly error if it is missing."""
+    """Look up ``name`` in a notebook namespace, with a student-friendly error if it is missing (``what``:
+    ``"class"`` or ``"function"``)."""
     try:
         return ns[name]
     except KeyError:
-        raise StudentError(f"`{name}` is not defined. Run the cell that defines the {what} "
-                           f"`{name}` (and do not rename it).") from None
+        raise StudentError(UNDEFINED[what], name=name) from None
 
 
 def pair(value, method):
     """Unpack the two gradients a backward method returns, or explain what came back instead."""
     if type(value) not in (tuple, list) or len(value) != 2:
-        raise StudentError(f"{method} must return two values, (dx, dy); it returned "
-                           f"{type(value).__name__} {_short(value)}.")
+        raise StudentError(N_("{method} must return two values, (dx, dy); it returned {type} {value}."),
+                           method=method, type=type(value).__name__, value=_short(value))
     return value
+
+
+def english_problem(value):
+    """:func:`autograder.compare.plain_array` of ``value`` with its problem in English, whatever language the kernel's
+    visible checks speak: a recorded fact (an output's problem, a contract's value), which the judge says in the
+    language of the grading. Records are the same bytes in every edition."""
+    with compare.speaking("en"):
+        return plain_array(value)
 
 
 def _short(value):
@@ -227,7 +279,7 @@ def execute(sc, ns):
     try:
         raw = sc.run(ns, copy.deepcopy(inputs))
     except StudentError as exc:
-        return {}, str(exc)
+        return exc.outputs(), str(exc)
     except NotImplementedError:
         return {}, NOT_IMPLEMENTED
     except Fault as fault:
@@ -242,7 +294,7 @@ def execute(sc, ns):
         if isinstance(value, str) and key.startswith("~"):  # a note of the driver (text), kept as it is
             outputs[key] = value
             continue
-        arr, problem = plain_array(value)
+        arr, problem = english_problem(value)  # a fact in English: the judge says it in the grading's language
         outputs[key] = problem if problem else arr
     return outputs, None
 

@@ -11,7 +11,7 @@ at x nudged by +h and -h, element by element; the judge computes the numerical g
 import numpy as np
 
 from ..compare import plain_array
-from ..scenario import Cells, StudentError, as_float32, need, quiet
+from ..scenario import N_, Cells, StudentError, as_float32, english_problem, fill, need, quiet
 
 CELLS = Cells()
 SHAPES = [(6,), (3, 4), (2, 3, 4)]
@@ -22,8 +22,13 @@ def _away_from_zero(rng, shape, low=0.1, high=3.0):
     return rng.choice([-1.0, 1.0], shape) * rng.uniform(low, high, shape)
 
 
-def _label(shape):
-    return f"shape {shape}"
+def _on_shape(method, shape):
+    """A scenario's title (English; marked templates filled with names and shapes: the judge translates it)."""
+    return fill(N_("{name} on shape {shape}"), name=method, shape=shape)
+
+
+FLOAT32 = N_("{name} on float32 input of shape {shape}")  # titles
+STABLE = N_("{name} on inputs between -1000 and 1000 (no NaN or inf)")
 
 
 def _normal(shape):
@@ -103,35 +108,34 @@ def relu_keeps_input(ns, i):
 
 
 for shape in SHAPES:
-    CELLS.add("relu_forward", f"Relu.forward on {_label(shape)}", _normal(shape), _forward("Relu"))
-    CELLS.add("relu_backward", f"Relu.backward on {_label(shape)}", _normal(shape), _backward("Relu"))
-CELLS.add("relu_forward", "Relu.forward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+    CELLS.add("relu_forward", _on_shape("Relu.forward", shape), _normal(shape), _forward("Relu"))
+    CELLS.add("relu_backward", _on_shape("Relu.backward", shape), _normal(shape), _backward("Relu"))
+CELLS.add("relu_forward", fill(FLOAT32, name="Relu.forward", shape=(3, 4)), as_float32(_normal((3, 4))),
           _forward("Relu"))
-CELLS.add("relu_backward", "Relu.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+CELLS.add("relu_backward", fill(FLOAT32, name="Relu.backward", shape=(3, 4)), as_float32(_normal((3, 4))),
           _backward("Relu"))
-CELLS.add("relu_forward", "Relu.forward on inputs between -1000 and 1000", _large((5, 8)), _forward("Relu"))
-CELLS.add("relu_backward", "Relu.backward uses the mask of the latest forward call", _twice(_normal((3, 5))),
+CELLS.add("relu_forward", N_("Relu.forward on inputs between -1000 and 1000"), _large((5, 8)), _forward("Relu"))
+CELLS.add("relu_backward", N_("Relu.backward uses the mask of the latest forward call"), _twice(_normal((3, 5))),
           _backward_latest("Relu"))
 
-CELLS.add("relu_edge_cases", "Relu.forward leaves its input array unchanged", _normal((4, 6)), relu_keeps_input)
-CELLS.add("relu_edge_cases", "Relu with inputs exactly 0 (forward gives 0, backward gives 0 there)", _with_zeros,
+CELLS.add("relu_edge_cases", N_("Relu.forward leaves its input array unchanged"), _normal((4, 6)),
           relu_keeps_input)
-CELLS.add("relu_edge_cases", "Relu with every input negative", _all_sign(-1.0), relu_keeps_input)
-CELLS.add("relu_edge_cases", "Relu with every input positive", _all_sign(1.0), relu_keeps_input)
-CELLS.add("relu_edge_cases", "Relu on a 1-element array", _normal((1,)), relu_keeps_input)
+CELLS.add("relu_edge_cases", N_("Relu with inputs exactly 0 (forward gives 0, backward gives 0 there)"),
+          _with_zeros, relu_keeps_input)
+CELLS.add("relu_edge_cases", N_("Relu with every input negative"), _all_sign(-1.0), relu_keeps_input)
+CELLS.add("relu_edge_cases", N_("Relu with every input positive"), _all_sign(1.0), relu_keeps_input)
+CELLS.add("relu_edge_cases", N_("Relu on a 1-element array"), _normal((1,)), relu_keeps_input)
 
 for shape in SHAPES:
-    CELLS.add("sigmoid_forward", f"Sigmoid.forward on {_label(shape)}", _normal(shape), _forward("Sigmoid"))
-    CELLS.add("sigmoid_backward", f"Sigmoid.backward on {_label(shape)}", _normal(shape), _backward("Sigmoid"))
-CELLS.add("sigmoid_forward", "Sigmoid.forward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+    CELLS.add("sigmoid_forward", _on_shape("Sigmoid.forward", shape), _normal(shape), _forward("Sigmoid"))
+    CELLS.add("sigmoid_backward", _on_shape("Sigmoid.backward", shape), _normal(shape), _backward("Sigmoid"))
+CELLS.add("sigmoid_forward", fill(FLOAT32, name="Sigmoid.forward", shape=(3, 4)), as_float32(_normal((3, 4))),
           _forward("Sigmoid"))
-CELLS.add("sigmoid_backward", "Sigmoid.backward on float32 input of shape (3, 4)", as_float32(_normal((3, 4))),
+CELLS.add("sigmoid_backward", fill(FLOAT32, name="Sigmoid.backward", shape=(3, 4)), as_float32(_normal((3, 4))),
           _backward("Sigmoid"))
-CELLS.add("sigmoid_forward", "Sigmoid.forward on inputs between -1000 and 1000 (no NaN or inf)", _large((40,)),
-          _forward("Sigmoid"))
-CELLS.add("sigmoid_backward", "Sigmoid.backward on inputs between -1000 and 1000 (no NaN or inf)", _large((40,)),
-          _backward("Sigmoid"))
-CELLS.add("sigmoid_backward", "Sigmoid.backward uses the output of the latest forward call",
+CELLS.add("sigmoid_forward", fill(STABLE, name="Sigmoid.forward"), _large((40,)), _forward("Sigmoid"))
+CELLS.add("sigmoid_backward", fill(STABLE, name="Sigmoid.backward"), _large((40,)), _backward("Sigmoid"))
+CELLS.add("sigmoid_backward", N_("Sigmoid.backward uses the output of the latest forward call"),
           _twice(_normal((3, 5)), shift=2.0),
           _backward_latest("Sigmoid"))
 
@@ -155,12 +159,14 @@ def _gradient_run(cls):
             if problem:
                 return {"backward vs numerical gradient": raw}  # judged as "is None", "is a list ...", etc.
             if analytic.shape != x.shape:
-                raise StudentError(f"{cls}.backward returned shape {analytic.shape} for an input of shape {x.shape}.")
+                raise StudentError(N_("{name}.backward returned shape {shape} for an input of shape {expected}."),
+                                   name=cls, shape=analytic.shape, expected=x.shape)
 
             def forward(z):
-                value, bad = plain_array(make().forward(z.copy()))
+                value, bad = english_problem(make().forward(z.copy()))
                 if bad:
-                    raise StudentError(f"{cls}.forward returned something that {bad}.")
+                    raise StudentError(N_("{name}.forward returned something that {problem}."), name=cls,
+                                       problem=bad)
                 return value
 
             plus, minus = [], []
@@ -175,5 +181,7 @@ def _gradient_run(cls):
 
 for cls in ("Relu", "Sigmoid"):
     for shape in [(7,), (3, 4)]:
-        CELLS.add("activation_gradient_check", f"{cls}.backward agrees with a numerical gradient, {_label(shape)}",
+        CELLS.add("activation_gradient_check",
+                  fill(N_("{name} agrees with a numerical gradient, shape {shape}"), name=f"{cls}.backward",
+                       shape=shape),
                   _gradient_inputs(cls, shape), _gradient_run(cls))

@@ -8,9 +8,13 @@ cross_entropy_error are drawn from a Dirichlet distribution (rows of positive nu
 
 import numpy as np
 
-from ..scenario import Cells, StudentError, as_float32, call, need, quiet
+from ..scenario import N_, Cells, StudentError, as_float32, call, fill, need, quiet
 
 CELLS = Cells()
+# what a driver was calling, in messages about an exception (English; the judge translates it)
+ON_X = N_("{name} on x of shape {shape}")
+WITH_Y_T = N_("{name} with y {y} and t {t} ({dtype})")
+WITH_X_T = N_("{name} with x {x} and t {t}")
 
 
 def _one_hot(labels, classes):
@@ -43,13 +47,14 @@ def affine_backward(ns, i, params=True):
     """Driver: ``Affine`` forward on ``x``, then ``backward(dout)``; returns ``{'dx'}``, and ``dW``, ``db`` (the
     attributes backward sets) when ``params``."""
     layer = _affine(ns, i)
-    out = call(layer.forward, i["x"], stage=f"Affine.forward on x of shape {i['x'].shape}")
+    out = call(layer.forward, i["x"], stage=fill(ON_X, name="Affine.forward", shape=i["x"].shape))
     dx = call(layer.backward, i["dout"], stage="Affine.backward")
     if not params:
         return {"dx": dx}
     for name in ("dW", "db"):
         if getattr(layer, name, None) is None:
-            raise StudentError(f"Affine.backward must store the gradient in self.{name} (it is still None).")
+            raise StudentError(N_("Affine.backward must store the gradient in self.{name} (it is still None)."),
+                               name=name)
     return {"forward output": out, "dx": dx, "dW": layer.dW, "db": layer.db}
 
 
@@ -81,25 +86,25 @@ def _first_call(inputs):
 
 
 for n, d, m in [(4, 3, 5), (1, 6, 2), (7, 4, 4), (3, 2, 1)]:
-    CELLS.add("affine_forward", f"Affine.forward on x of shape ({n}, {d}) with W ({d}, {m})",
+    CELLS.add("affine_forward", fill(N_("Affine.forward on x of shape {x} with W {w}"), x=(n, d), w=(d, m)),
               _affine_inputs(n, (d,), m), affine_forward)
-CELLS.add("affine_forward", "Affine.forward on float32 x (4, 3) with float32 W (3, 5)",
+CELLS.add("affine_forward", N_("Affine.forward on float32 x (4, 3) with float32 W (3, 5)"),
           as_float32(_affine_inputs(4, (3,), 5)), affine_forward)
 
 for n, shape, m in [(3, (2, 3), 4), (2, (1, 4, 4), 5), (5, (3, 1), 2)]:
-    CELLS.add("affine_nd_input", f"Affine forward and backward on x of shape ({n}, {', '.join(map(str, shape))})",
+    CELLS.add("affine_nd_input", fill(N_("Affine forward and backward on x of shape {shape}"), shape=(n, *shape)),
               _affine_inputs(n, shape, m), affine_backward)
 
 for n, d, m in [(4, 3, 5), (5, 4, 4), (1, 3, 2)]:
-    CELLS.add("affine_backward_dx", f"Affine.backward: dx for x ({n}, {d}), W ({d}, {m})",
+    CELLS.add("affine_backward_dx", fill(N_("Affine.backward: dx for x {x}, W {w}"), x=(n, d), w=(d, m)),
               _affine_inputs(n, (d,), m), affine_dx)
 
 for n, d, m in [(4, 3, 5), (5, 5, 5), (1, 3, 2)]:
-    CELLS.add("affine_backward_params", f"Affine.backward: dW and db for x ({n}, {d}), W ({d}, {m})",
+    CELLS.add("affine_backward_params", fill(N_("Affine.backward: dW and db for x {x}, W {w}"), x=(n, d), w=(d, m)),
               _affine_inputs(n, (d,), m), affine_params)
-CELLS.add("affine_backward_params", "Affine.backward: dW and db on float32 x (4, 3), W (3, 5)",
+CELLS.add("affine_backward_params", N_("Affine.backward: dW and db on float32 x (4, 3), W (3, 5)"),
           as_float32(_affine_inputs(4, (3,), 5)), affine_params)
-CELLS.add("affine_backward_params", "Affine.backward uses the input of the latest forward call",
+CELLS.add("affine_backward_params", N_("Affine.backward uses the input of the latest forward call"),
           _first_call(_affine_inputs(4, (3,), 2)), affine_backward_latest)
 
 
@@ -114,20 +119,21 @@ def _scores(shape, scale=3.0):
 def softmax_run(ns, i):
     """Driver: ``softmax(x)`` (x of shape (C,) or (N, C)); returns ``{'softmax output'}``."""
     x = i["x"]
-    return {"softmax output": call(need(ns, "softmax", "function"), x, stage=f"softmax on x of shape {x.shape}")}
+    return {"softmax output": call(need(ns, "softmax", "function"), x,
+                                   stage=fill(ON_X, name="softmax", shape=x.shape))}
 
 
 def softmax_keeps_input(ns, i):
     """Driver: ``softmax(x)``; returns its output and ``x`` afterwards (it must be unchanged)."""
     x = i["x"]
-    y = call(need(ns, "softmax", "function"), x, stage=f"softmax on x of shape {x.shape}")
+    y = call(need(ns, "softmax", "function"), x, stage=fill(ON_X, name="softmax", shape=x.shape))
     return {"softmax output": y, "x after softmax": x}
 
 
-CELLS.add("softmax", "softmax of one 1-D vector of scores (5,)", _scores((5,)), softmax_run)
-CELLS.add("softmax", "softmax of a batch of shape (4, 3)", _scores((4, 3)), softmax_run)
-CELLS.add("softmax", "softmax of a batch of one example (1, 6)", _scores((1, 6)), softmax_run)
-CELLS.add("softmax", "softmax of a batch of shape (3, 3), and its input stays unchanged", _scores((3, 3)),
+CELLS.add("softmax", N_("softmax of one 1-D vector of scores (5,)"), _scores((5,)), softmax_run)
+CELLS.add("softmax", N_("softmax of a batch of shape (4, 3)"), _scores((4, 3)), softmax_run)
+CELLS.add("softmax", N_("softmax of a batch of one example (1, 6)"), _scores((1, 6)), softmax_run)
+CELLS.add("softmax", N_("softmax of a batch of shape (3, 3), and its input stays unchanged"), _scores((3, 3)),
           softmax_keeps_input)
 
 
@@ -138,10 +144,10 @@ def _large(rows):
 
 
 for title, rows in [
-        ("softmax of a 1-D vector around 1000", [1000.0, 1001.0, 1002.0, 999.0]),
-        ("softmax of a batch of scores around 1000 and -1000",
+        (N_("softmax of a 1-D vector around 1000"), [1000.0, 1001.0, 1002.0, 999.0]),
+        (N_("softmax of a batch of scores around 1000 and -1000"),
          [[1000.0, 1001.0, 998.0], [-1000.0, -1002.0, -999.0], [3000.0, 2990.0, 2995.0]]),
-        ("softmax of a batch whose rows have very different scales",
+        (N_("softmax of a batch whose rows have very different scales"),
          [[1000.0, 1001.0, 999.5], [-2.0, 0.5, 1.0], [20.0, 10.0, 0.0]])]:
     CELLS.add("softmax_stability", title, _large(rows), softmax_run)
 
@@ -171,23 +177,27 @@ def cross_entropy_run(ns, i):
     """Driver: ``cross_entropy_error(y, t)`` (t one-hot or labels); returns ``{'loss'}``."""
     y, t = i["y"], i["t"]
     loss = call(need(ns, "cross_entropy_error", "function"), y, t,
-                stage=f"cross_entropy_error with y {y.shape} and t {t.shape} ({t.dtype})")
+                stage=fill(WITH_Y_T, name="cross_entropy_error", y=y.shape, t=t.shape, dtype=t.dtype))
     return {"loss": loss}
 
 
-CELLS.add("cross_entropy_one_hot", "cross_entropy_error, batch (4, 3), one-hot t", _probs(4, 3), cross_entropy_run)
-CELLS.add("cross_entropy_one_hot", "cross_entropy_error, batch (6, 10), one-hot t", _probs(6, 10), cross_entropy_run)
-CELLS.add("cross_entropy_one_hot", "cross_entropy_error on one example: 1-D y (6,) and one-hot t (6,)",
+ONE_HOT = N_("{name}, batch {shape}, one-hot t")  # a title
+CELLS.add("cross_entropy_one_hot", fill(ONE_HOT, name="cross_entropy_error", shape=(4, 3)), _probs(4, 3),
+          cross_entropy_run)
+CELLS.add("cross_entropy_one_hot", fill(ONE_HOT, name="cross_entropy_error", shape=(6, 10)), _probs(6, 10),
+          cross_entropy_run)
+CELLS.add("cross_entropy_one_hot", N_("cross_entropy_error on one example: 1-D y (6,) and one-hot t (6,)"),
           _probs_1d, cross_entropy_run)
 CELLS.add("cross_entropy_one_hot",
-          "cross_entropy_error when the right class has probability 0 (the 1e-7 in the log)",
+          N_("cross_entropy_error when the right class has probability 0 (the 1e-7 in the log)"),
           _sure_and_wrong, cross_entropy_run)
 
-CELLS.add("cross_entropy_index", "cross_entropy_error, batch (4, 3), class-index t (int64)",
+CELLS.add("cross_entropy_index", N_("cross_entropy_error, batch (4, 3), class-index t (int64)"),
           _probs(4, 3, "index"), cross_entropy_run)
-CELLS.add("cross_entropy_index", "cross_entropy_error, batch (6, 10), class-index t (uint8, as load_mnist gives)",
+CELLS.add("cross_entropy_index", N_("cross_entropy_error, batch (6, 10), class-index t (uint8, as load_mnist gives)"),
           _probs(6, 10, "index", np.uint8), cross_entropy_run)
-CELLS.add("cross_entropy_index", "cross_entropy_error, batch (3, 3), class-index t",
+CELLS.add("cross_entropy_index", fill(N_("{name}, batch {shape}, class-index t"), name="cross_entropy_error",
+                                     shape=(3, 3)),
           _probs(3, 3, "index"), cross_entropy_run)
 
 
@@ -220,14 +230,14 @@ def swl_forward(ns, i):
     cross-entropy on the same inputs."""
     layer = need(ns, "SoftmaxWithLoss")()
     loss = call(layer.forward, i["x"], i["t"],
-                stage=f"SoftmaxWithLoss.forward with x {i['x'].shape} and t {i['t'].shape}")
+                stage=fill(WITH_X_T, name="SoftmaxWithLoss.forward", x=i["x"].shape, t=i["t"].shape))
     return {"loss": loss, **own_parts(ns, i)}
 
 
 def _swl_backward(style):
     def run(ns, i):
         layer = need(ns, "SoftmaxWithLoss")()
-        stage = f"SoftmaxWithLoss.forward with x {i['x'].shape} and t {i['t'].shape}"
+        stage = fill(WITH_X_T, name="SoftmaxWithLoss.forward", x=i["x"].shape, t=i["t"].shape)
         if style == "latest":
             call(layer.forward, i["x2"], i["t"], stage=stage)
         call(layer.forward, i["x"], i["t"], stage=stage)
@@ -237,14 +247,16 @@ def _swl_backward(style):
     return run
 
 
-for title, inputs in [("SoftmaxWithLoss.forward, batch (4, 3), one-hot t", _logits(4, 3)),
-                      ("SoftmaxWithLoss.forward, batch (5, 4), class-index t", _logits(5, 4, "index")),
-                      ("SoftmaxWithLoss.forward with scores around 1000 (stability)", _logits(4, 3, shift=1000.0))]:
+for title, inputs in [
+        (fill(ONE_HOT, name="SoftmaxWithLoss.forward", shape=(4, 3)), _logits(4, 3)),
+        (fill(N_("{name}, batch {shape}, class-index t"), name="SoftmaxWithLoss.forward", shape=(5, 4)),
+         _logits(5, 4, "index")),
+        (N_("SoftmaxWithLoss.forward with scores around 1000 (stability)"), _logits(4, 3, shift=1000.0))]:
     CELLS.add("softmax_with_loss_forward", title, inputs, swl_forward)
 
 for title, inputs, style in [
-        ("SoftmaxWithLoss.backward(), batch (4, 3), one-hot t", _logits(4, 3), "no dout"),
-        ("SoftmaxWithLoss.backward(1), batch (6, 10), one-hot t", _logits(6, 10), "dout=1"),
-        ("SoftmaxWithLoss.backward(1), a batch of one example (1, 5)", _logits(1, 5), "dout=1"),
-        ("SoftmaxWithLoss.backward() uses the latest forward call", _logits(3, 4), "latest")]:
+        (fill(ONE_HOT, name="SoftmaxWithLoss.backward()", shape=(4, 3)), _logits(4, 3), "no dout"),
+        (fill(ONE_HOT, name="SoftmaxWithLoss.backward(1)", shape=(6, 10)), _logits(6, 10), "dout=1"),
+        (N_("SoftmaxWithLoss.backward(1), a batch of one example (1, 5)"), _logits(1, 5), "dout=1"),
+        (N_("SoftmaxWithLoss.backward() uses the latest forward call"), _logits(3, 4), "latest")]:
     CELLS.add("softmax_with_loss_backward", title, inputs, _swl_backward(style))

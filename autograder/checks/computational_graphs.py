@@ -4,26 +4,29 @@ Each function returns a dict; the probes keep only the documented keys. Inputs a
 numpy arrays of one shape (the graph is applied element by element).
 """
 
-from ..scenario import Cells, StudentError, need
+from ..scenario import N_, Cells, StudentError, fill, need
 
 CELLS = Cells()
 TAXES = [1.05, 1.08, 1.1, 1.2, 1.25]
-CASES = [("numbers, case 1", ()), ("numbers, case 2", ()), ("arrays", (4,)), ("arrays", (2, 3))]
+CASES = [(1, ()), (2, ()), (None, (4,)), (None, (2, 3))]  # numbers (case 1 and 2), then arrays of two shapes
 
 
-def _label(kind, shape):
-    return kind if shape == () else f"{kind} of shape {shape}"
+def _title(function, case, shape):
+    """The scenario's title (English; marked templates filled with names and shapes: the judge translates it)."""
+    if shape == ():
+        return fill(N_("{name} on numbers, case {case}"), name=function, case=case)
+    return fill(N_("{name} on arrays of shape {shape}"), name=function, shape=shape)
 
 
 def _entries(value, keys, function):
     """The documented entries of the dict a student function returned, or a friendly error."""
     if not isinstance(value, dict):
-        raise StudentError(f"{function} must return a dict with the keys {', '.join(map(repr, keys))}; "
-                           f"it returned {type(value).__name__}.")
+        raise StudentError(N_("{function} must return a dict with the keys {keys}; it returned {type}."),
+                           function=function, keys=", ".join(map(repr, keys)), type=type(value).__name__)
     missing = [k for k in keys if k not in value]
     if missing:
-        raise StudentError(f"the dict returned by {function} has no key {', '.join(map(repr, missing))} "
-                           f"(it must contain {', '.join(map(repr, keys))}).")
+        raise StudentError(N_("the dict returned by {function} has no key {missing} (it must contain {keys})."),
+                           function=function, missing=", ".join(map(repr, missing)), keys=", ".join(map(repr, keys)))
     return {k: value[k] for k in keys}
 
 
@@ -78,20 +81,20 @@ def _caller(function, args, keys):
     return run
 
 
-for kind, shape in CASES:
-    label = _label(kind, shape)
-    CELLS.add("apple_graph_forward", f"apple_graph_forward on {label}", _shop(shape),
+for case, shape in CASES:
+    CELLS.add("apple_graph_forward", _title("apple_graph_forward", case, shape), _shop(shape),
               _caller("apple_graph_forward", APPLE, APPLE_VALUES))
-    CELLS.add("apple_graph_backward", f"apple_graph_backward on {label}", _shop(shape),
+    CELLS.add("apple_graph_backward", _title("apple_graph_backward", case, shape), _shop(shape),
               _caller("apple_graph_backward", APPLE, APPLE_GRADS))
-    CELLS.add("apple_orange_graph_forward", f"apple_orange_graph_forward on {label}", _shop(shape),
+    CELLS.add("apple_orange_graph_forward", _title("apple_orange_graph_forward", case, shape), _shop(shape),
               _caller("apple_orange_graph_forward", APPLE_ORANGE, APPLE_ORANGE_VALUES))
-    CELLS.add("apple_orange_graph_backward", f"apple_orange_graph_backward on {label}", _shop(shape),
+    CELLS.add("apple_orange_graph_backward", _title("apple_orange_graph_backward", case, shape), _shop(shape),
               _caller("apple_orange_graph_backward", APPLE_ORANGE, APPLE_ORANGE_GRADS))
-    CELLS.add("fanout_forward", f"fanout_forward on {label}", _fanout(shape),
+    CELLS.add("fanout_forward", _title("fanout_forward", case, shape), _fanout(shape),
               _caller("fanout_forward", FANOUT, FANOUT_VALUES))
-    CELLS.add("fanout_backward", f"fanout_backward on {label}", _fanout(shape),
+    CELLS.add("fanout_backward", _title("fanout_backward", case, shape), _fanout(shape),
               _caller("fanout_backward", FANOUT, FANOUT_GRADS))
-    CELLS.add("xyz_forward", f"xyz_forward on {label}", _xyz(shape), _caller("xyz_forward", "xyz", ("q", "f")))
-    CELLS.add("xyz_backward", f"xyz_backward on {label}", _xyz(shape),
+    CELLS.add("xyz_forward", _title("xyz_forward", case, shape), _xyz(shape),
+              _caller("xyz_forward", "xyz", ("q", "f")))
+    CELLS.add("xyz_backward", _title("xyz_backward", case, shape), _xyz(shape),
               _caller("xyz_backward", "xyz", ("dq", "dz", "dx", "dy")))

@@ -22,8 +22,7 @@ What the probes record, for the judge to compute with:
 
 import numpy as np
 
-from ..compare import plain_array
-from ..scenario import Cells, StudentError, call, need, quiet, replaced
+from ..scenario import N_, Cells, StudentError, call, english_problem, fill, need, quiet, replaced
 
 CELLS = Cells()
 KEYS = ("W1", "b1", "W2", "b2")
@@ -48,7 +47,7 @@ def numgrad_run(ns, i):
     """Driver: ``numerical_gradient(f, x)`` of a fixed function; returns the gradient and ``x`` afterwards."""
     x = i["x"]
     grad = call(need(ns, "numerical_gradient", "function"), _f, x,
-                stage=f"numerical_gradient on x of shape {x.shape}")
+                stage=fill(N_("{name} on x of shape {shape}"), name="numerical_gradient", shape=x.shape))
     return {"gradient": grad, "x after numerical_gradient": x}
 
 
@@ -64,10 +63,10 @@ def numgrad_in_place(ns, i):
     return {"gradient": grad, "x after numerical_gradient": x}
 
 
-CELLS.add("numerical_gradient", "numerical_gradient on a 1-D array (5,)", _points((5,)), numgrad_run)
-CELLS.add("numerical_gradient", "numerical_gradient on a 2-D array (3, 4)", _points((3, 4)), numgrad_run)
-CELLS.add("numerical_gradient", "numerical_gradient on a 3-D array (2, 3, 2)", _points((2, 3, 2)), numgrad_run)
-CELLS.add("numerical_gradient", "numerical_gradient when f reads x directly (as TwoLayerNet's loss does)",
+CELLS.add("numerical_gradient", N_("numerical_gradient on a 1-D array (5,)"), _points((5,)), numgrad_run)
+CELLS.add("numerical_gradient", N_("numerical_gradient on a 2-D array (3, 4)"), _points((3, 4)), numgrad_run)
+CELLS.add("numerical_gradient", N_("numerical_gradient on a 3-D array (2, 3, 2)"), _points((2, 3, 2)), numgrad_run)
+CELLS.add("numerical_gradient", N_("numerical_gradient when f reads x directly (as TwoLayerNet's loss does)"),
           _points((2, 3), reads_x=True), numgrad_in_place)
 
 
@@ -111,11 +110,11 @@ def _net(ns, i, load=True):
 def _params_dict(net):
     params = getattr(net, "params", None)
     if not isinstance(params, dict):
-        raise StudentError("TwoLayerNet must keep its parameters in a dict `self.params` "
-                           "with the keys 'W1', 'b1', 'W2', 'b2'.")
+        raise StudentError(N_("TwoLayerNet must keep its parameters in a dict `self.params` with the keys 'W1', "
+                              "'b1', 'W2', 'b2'."))
     for key in KEYS:
         if key not in params:
-            raise StudentError(f"net.params has no key {key!r}; it needs 'W1', 'b1', 'W2' and 'b2'.")
+            raise StudentError(N_("net.params has no key {key}; it needs 'W1', 'b1', 'W2' and 'b2'."), key=repr(key))
     return params
 
 
@@ -137,8 +136,9 @@ def _load(net, p):
         if type(arr) is not np.ndarray or arr.shape != p[key].shape:
             got = arr.shape if isinstance(arr, np.ndarray) else type(arr).__name__
             sizes = (p["W1"].shape[0], p["W1"].shape[1], p["W2"].shape[1])
-            raise StudentError(f"net.params[{key!r}] should be a numpy array of shape {p[key].shape} "
-                               f"for TwoLayerNet({', '.join(str(s) for s in sizes)}); it is {got}.")
+            raise StudentError(N_("net.params[{key}] should be a numpy array of shape {shape} for "
+                                  "TwoLayerNet({sizes}); it is {got}."), key=repr(key), shape=p[key].shape,
+                               sizes=", ".join(str(s) for s in sizes), got=got)
         arr[...] = p[key]
         # an Affine layer that holds a copy gets the same numbers, so the gradient code is judged on its own
         held = _layer_array(net, key)
@@ -148,11 +148,12 @@ def _load(net, p):
 
 def _grads(value, method):
     if not isinstance(value, dict):
-        raise StudentError(f"{method} must return a dict with the keys 'W1', 'b1', 'W2', 'b2'; "
-                           f"it returned {type(value).__name__}.")
+        raise StudentError(N_("{method} must return a dict with the keys 'W1', 'b1', 'W2', 'b2'; it returned "
+                              "{type}."), method=method, type=type(value).__name__)
     missing = [k for k in KEYS if k not in value]
     if missing:
-        raise StudentError(f"{method} returned a dict without {', '.join(map(repr, missing))}.")
+        raise StudentError(N_("{method} returned a dict without {missing}."), method=method,
+                           missing=", ".join(map(repr, missing)))
     return {k: value[k] for k in KEYS}
 
 
@@ -179,10 +180,21 @@ def _nudged(targets, evaluate):
     return plus, minus
 
 
-def _number(value, what):
-    arr, problem = plain_array(value)
-    if problem or arr.size != 1:
-        raise StudentError(f"{what} should be a number; it {problem or f'has shape {arr.shape}'}.")
+NOT_A_NUMBER = {  # what should be a number: (its problem, its shape), sentences of a broken contract
+    "loss": (N_("{name} should be a number; it {problem}."), N_("{name} should be a number; it has shape {shape}.")),
+    "f": (N_("the function passed to numerical_gradient should be a number; it {problem}."),
+          N_("the function passed to numerical_gradient should be a number; it has shape {shape}.")),
+}
+
+
+def _number(value, what, name=""):
+    """``value`` as a float, else the contract broken (``what``: a key of ``NOT_A_NUMBER``; ``name``: the
+    method that returned it)."""
+    arr, problem = english_problem(value)
+    if problem:
+        raise StudentError(NOT_A_NUMBER[what][0], name=name, problem=problem)
+    if arr.size != 1:
+        raise StudentError(NOT_A_NUMBER[what][1], name=name, shape=arr.shape)
     return float(arr.reshape(()))
 
 
@@ -191,7 +203,7 @@ def _loss_nudges(net, x, t):
     out = {}
 
     def loss():
-        return _number(call(net.loss, x, t, stage="TwoLayerNet.loss"), "TwoLayerNet.loss")
+        return _number(call(net.loss, x, t, stage="TwoLayerNet.loss"), "loss", "TwoLayerNet.loss")
 
     for key in KEYS:
         out[f"~loss +h {key}"], out[f"~loss -h {key}"] = _nudged(_targets(net, key), loss)
@@ -247,7 +259,8 @@ def init_shapes(ns, i):
     out = {}
     for key in KEYS:
         if type(params[key]) is not np.ndarray:
-            raise StudentError(f"net.params[{key!r}] should be a numpy array; it is {type(params[key]).__name__}.")
+            raise StudentError(N_("net.params[{key}] should be a numpy array; it is {type}."), key=repr(key),
+                               type=type(params[key]).__name__)
         out[f"~params[{key!r}]"] = params[key]
     return out
 
@@ -266,12 +279,13 @@ def init_layers(ns, i):
     params = _params_dict(net)
     layers = getattr(net, "layers", None)
     if not hasattr(layers, "keys") or not hasattr(layers, "values"):
-        raise StudentError("TwoLayerNet must keep its layers in `self.layers`, an OrderedDict.")
+        raise StudentError(N_("TwoLayerNet must keep its layers in `self.layers`, an OrderedDict."))
     names = list(layers.keys())
     if names != ["Affine1", "Relu1", "Affine2"]:
-        raise StudentError(f"net.layers should hold 'Affine1', 'Relu1', 'Affine2' in this order; it holds {names}.")
+        raise StudentError(N_("net.layers should hold 'Affine1', 'Relu1', 'Affine2' in this order; it holds {names}."),
+                           names=names)
     if getattr(net, "lastLayer", None) is None:
-        raise StudentError("TwoLayerNet must keep its SoftmaxWithLoss layer in `self.lastLayer`.")
+        raise StudentError(N_("TwoLayerNet must keep its SoftmaxWithLoss layer in `self.lastLayer`."))
     # which layer arrays are the params arrays themselves (1), copies (0), or not arrays (nan)
     shares = [np.nan if _layer_array(net, key) is None else float(np.shares_memory(_layer_array(net, key),
                                                                                     params[key]))
@@ -286,12 +300,12 @@ def init_layers(ns, i):
 SMALL = (6, 5, 3, 4)
 SQUARE = (4, 4, 4, 4)
 
-CELLS.add("two_layer_net_init", "TwoLayerNet(6, 5, 3): params W1 (6, 5), b1 zeros, W2 (5, 3), b2 zeros",
+CELLS.add("two_layer_net_init", N_("TwoLayerNet(6, 5, 3): params W1 (6, 5), b1 zeros, W2 (5, 3), b2 zeros"),
           _net_inputs(*SMALL), init_shapes)
-CELLS.add("two_layer_net_init", "TwoLayerNet(40, 30, 20, weight_init_std=0.5): weights scaled by weight_init_std",
+CELLS.add("two_layer_net_init", N_("TwoLayerNet(40, 30, 20, weight_init_std=0.5): weights scaled by weight_init_std"),
           _net_inputs(40, 30, 20, 2), init_scale)
-CELLS.add("two_layer_net_init", "layers: Affine1, Relu1, Affine2 in an OrderedDict, lastLayer, sharing the params",
-          _net_inputs(*SMALL), init_layers)
+CELLS.add("two_layer_net_init", N_("layers: Affine1, Relu1, Affine2 in an OrderedDict, lastLayer, sharing the "
+                                   "params"), _net_inputs(*SMALL), init_layers)
 
 
 # --- TwoLayerNet: predict, loss, accuracy --------------------------------------------------------
@@ -310,15 +324,25 @@ def accuracy_run(ns, i):
     return {"accuracy": call(net.accuracy, i["x"], i["t"], stage="TwoLayerNet.accuracy"), **_pasted(ns, i)}
 
 
-for title, sizes, labels in [("TwoLayerNet(6, 5, 3) on a batch of 4, one-hot labels", SMALL, "one-hot"),
-                             ("TwoLayerNet(6, 5, 3) on a batch of 4, class-index labels", SMALL, "index"),
-                             ("TwoLayerNet(3, 7, 2) on a batch of 5, one-hot labels", (3, 7, 2, 5), "one-hot")]:
-    CELLS.add("two_layer_net_predict_loss", f"predict and loss: {title}", _net_inputs(*sizes, labels), predict_loss)
 
-for title, sizes, labels in [("TwoLayerNet(6, 5, 3), 8 examples, class-index labels", (6, 5, 3, 8), "index"),
-                             ("TwoLayerNet(6, 5, 3), 8 examples, one-hot labels", (6, 5, 3, 8), "one-hot"),
-                             ("TwoLayerNet(4, 4, 4), 4 examples, one-hot labels", SQUARE, "one-hot")]:
-    CELLS.add("two_layer_net_accuracy", f"accuracy: {title}", _net_inputs(*sizes, labels, half_right=True),
+
+def _net_title(template, sizes):
+    """A title naming the network's sizes ``D, H, C`` and the batch size ``N`` of ``sizes`` (D, H, C, N)."""
+    return fill(template, sizes=f"{sizes[0]}, {sizes[1]}, {sizes[2]}", n=sizes[3])
+
+
+PREDICT_LOSS = {"one-hot": N_("predict and loss: TwoLayerNet({sizes}) on a batch of {n}, one-hot labels"),
+                "index": N_("predict and loss: TwoLayerNet({sizes}) on a batch of {n}, class-index labels")}
+ACCURACY = {"one-hot": N_("accuracy: TwoLayerNet({sizes}), {n} examples, one-hot labels"),
+            "index": N_("accuracy: TwoLayerNet({sizes}), {n} examples, class-index labels")}
+
+for sizes, labels in [(SMALL, "one-hot"), (SMALL, "index"), ((3, 7, 2, 5), "one-hot")]:
+    CELLS.add("two_layer_net_predict_loss", _net_title(PREDICT_LOSS[labels], sizes), _net_inputs(*sizes, labels),
+              predict_loss)
+
+for sizes, labels in [((6, 5, 3, 8), "index"), ((6, 5, 3, 8), "one-hot"), (SQUARE, "one-hot")]:
+    CELLS.add("two_layer_net_accuracy", _net_title(ACCURACY[labels], sizes), _net_inputs(*sizes, labels,
+                                                                                          half_right=True),
               accuracy_run)
 
 
@@ -343,7 +367,7 @@ class NumgradRecorder:
             targets = _targets(self.net, key) if key else [x]
 
             def value():
-                return _number(f(x), "the function passed to numerical_gradient")
+                return _number(f(x), "f")
 
             base = value()
             plus, minus = _nudged(targets, value)
@@ -374,8 +398,9 @@ def net_numerical_gradient(ns, i):
     return out
 
 
-for title, sizes in [("TwoLayerNet(6, 5, 3), batch of 4", SMALL), ("TwoLayerNet(3, 4, 2), batch of 3", (3, 4, 2, 3))]:
-    CELLS.add("two_layer_net_numerical_gradient", f"numerical_gradient: {title}, one-hot labels",
+for sizes in [SMALL, (3, 4, 2, 3)]:
+    CELLS.add("two_layer_net_numerical_gradient",
+              _net_title(N_("numerical_gradient: TwoLayerNet({sizes}), batch of {n}, one-hot labels"), sizes),
               _net_inputs(*sizes, tokens=True), net_numerical_gradient)
 
 
@@ -412,16 +437,14 @@ def gradient_twice(ns, i):
     return {**out, **_pasted(ns, i)}
 
 
-CELLS.add("two_layer_net_gradient", "gradient: TwoLayerNet(6, 5, 3), batch of 4, one-hot labels",
-          _net_inputs(*SMALL), gradient_run)
-CELLS.add("two_layer_net_gradient", "gradient: TwoLayerNet(4, 4, 4), batch of 4, one-hot labels",
-          _net_inputs(*SQUARE), gradient_run)
-CELLS.add("two_layer_net_gradient", "gradient: TwoLayerNet(3, 8, 5), batch of 6, one-hot labels",
-          _net_inputs(3, 8, 5, 6), gradient_run)
-CELLS.add("two_layer_net_gradient", "gradient called twice: the second batch's gradient, params unchanged",
+for sizes in [SMALL, SQUARE, (3, 8, 5, 6)]:
+    CELLS.add("two_layer_net_gradient",
+              _net_title(N_("gradient: TwoLayerNet({sizes}), batch of {n}, one-hot labels"), sizes),
+              _net_inputs(*sizes), gradient_run)
+CELLS.add("two_layer_net_gradient", N_("gradient called twice: the second batch's gradient, params unchanged"),
           _net_inputs(*SMALL, second_batch=True), gradient_twice)
-CELLS.add("two_layer_net_gradient", "gradient agrees with a numerical gradient of your own loss (relative error "
-          "<= 1e-04)", _net_inputs(*SMALL), gradient_vs_numerical)
+CELLS.add("two_layer_net_gradient", N_("gradient agrees with a numerical gradient of your own loss (relative error "
+                                       "<= 1e-04)"), _net_inputs(*SMALL), gradient_vs_numerical)
 
 
 # --- gradient_check -------------------------------------------------------------------------------
@@ -456,14 +479,15 @@ def gradient_check_run(ns, i):
     net = FixedGradients(i["backprop"], i["numerical"])
     diffs = call(need(ns, "gradient_check", "function"), net, i["x"], i["t"], stage="gradient_check")
     if not isinstance(diffs, dict):
-        raise StudentError(f"gradient_check must return a dict {{key: mean absolute difference}}; "
-                           f"it returned {type(diffs).__name__}.")
+        raise StudentError(N_("gradient_check must return a dict {{key: mean absolute difference}}; it returned "
+                              "{type}."), type=type(diffs).__name__)
     missing = [k for k in KEYS if k not in diffs]
     if missing:
-        raise StudentError(f"gradient_check returned a dict without {', '.join(map(repr, missing))}.")
+        raise StudentError(N_("{method} returned a dict without {missing}."), method="gradient_check",
+                           missing=", ".join(map(repr, missing)))
     return {f"diffs[{k!r}]": diffs[k] for k in KEYS}
 
 
 for k in range(2):
-    CELLS.add("gradient_check", f"gradient_check on a network with known gradients (case {k + 1})", _check_inputs,
-              gradient_check_run)
+    CELLS.add("gradient_check", fill(N_("gradient_check on a network with known gradients (case {case})"), case=k + 1),
+              _check_inputs, gradient_check_run)

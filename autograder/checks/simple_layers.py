@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..scenario import Cells, Fault, StudentError, call, need, pair, quiet, replaced
+from ..scenario import N_, Cells, Fault, StudentError, call, fill, need, pair, quiet, replaced
 
 CELLS = Cells()
 SHAPES = [(), (5,), (3, 4), (2, 3, 4)]
@@ -26,8 +26,13 @@ def _xy(shape, ints=False):
     return inputs
 
 
-def _label(shape, ints=False):
-    return "integer scalars" if ints else ("float scalars" if shape == () else f"arrays of shape {shape}")
+def _title(method, shape, ints=False):
+    """The scenario's title (English; marked templates filled with names and shapes: the judge translates it)."""
+    if ints:
+        return fill(N_("{name} on integer scalars"), name=method)
+    if shape == ():
+        return fill(N_("{name} on float scalars"), name=method)
+    return fill(N_("{name} on arrays of shape {shape}"), name=method, shape=shape)
 
 
 def mul_forward(ns, i):
@@ -55,10 +60,10 @@ def mul_backward_latest(ns, i):
 
 
 for shape in SHAPES:
-    CELLS.add("mul_layer_forward", f"MulLayer.forward on {_label(shape)}", _xy(shape), mul_forward)
-    CELLS.add("mul_layer_backward", f"MulLayer.backward on {_label(shape)}", _xy(shape), mul_backward)
-CELLS.add("mul_layer_forward", f"MulLayer.forward on {_label((), True)}", _xy((), True), mul_forward)
-CELLS.add("mul_layer_backward", "MulLayer.backward uses the inputs of the latest forward call", _xy((3, 2)),
+    CELLS.add("mul_layer_forward", _title("MulLayer.forward", shape), _xy(shape), mul_forward)
+    CELLS.add("mul_layer_backward", _title("MulLayer.backward", shape), _xy(shape), mul_backward)
+CELLS.add("mul_layer_forward", _title("MulLayer.forward", (), True), _xy((), True), mul_forward)
+CELLS.add("mul_layer_backward", N_("MulLayer.backward uses the inputs of the latest forward call"), _xy((3, 2)),
           mul_backward_latest)
 
 
@@ -76,8 +81,8 @@ def add_backward(ns, i):
 
 
 for shape in SHAPES[1:]:
-    CELLS.add("add_layer", f"AddLayer.forward on {_label(shape)}", _xy(shape), add_forward)
-    CELLS.add("add_layer", f"AddLayer.backward on {_label(shape)}", _xy(shape), add_backward)
+    CELLS.add("add_layer", _title("AddLayer.forward", shape), _xy(shape), add_forward)
+    CELLS.add("add_layer", _title("AddLayer.backward", shape), _xy(shape), add_backward)
 
 
 # --- the shopping graphs -----------------------------------------------------------------------------------
@@ -136,9 +141,11 @@ class TokenGraph:
 
 def _returned(values, keys, function):
     if type(values) not in (tuple, list) or len(values) != len(keys):
-        length = f" of length {len(values)}" if isinstance(values, (tuple, list)) else ""
-        raise StudentError(f"{function} must return {len(keys)} values, ({', '.join(keys)}); it returned "
-                           f"{type(values).__name__}{length}.")
+        facts = dict(function=function, count=len(keys), names=", ".join(keys), type=type(values).__name__)
+        if isinstance(values, (tuple, list)):
+            raise StudentError(N_("{function} must return {count} values, ({names}); it returned {type} of length "
+                                  "{length}."), length=len(values), **facts)
+        raise StudentError(N_("{function} must return {count} values, ({names}); it returned {type}."), **facts)
     return dict(zip(keys, values))
 
 
@@ -169,9 +176,10 @@ def _shopping(function, args, keys):
 APPLE_KEYS = ("price", "dapple", "dapple_num", "dtax")
 FRUIT_KEYS = ("price", "dapple", "dapple_num", "dorange", "dorange_num", "dtax")
 
+SHOPPING = N_("{name} with other prices, quantities and tax (case {case})")  # a title
 for k in range(3):
-    CELLS.add("buy_apples", f"buy_apples with other prices, quantities and tax (case {k + 1})", _shop,
+    CELLS.add("buy_apples", fill(SHOPPING, name="buy_apples", case=k + 1), _shop,
               _shopping("buy_apples", ("apple", "apple_num", "tax"), APPLE_KEYS))
-    CELLS.add("buy_apples_oranges", f"buy_apples_oranges with other prices, quantities and tax (case {k + 1})",
+    CELLS.add("buy_apples_oranges", fill(SHOPPING, name="buy_apples_oranges", case=k + 1),
               _shop, _shopping("buy_apples_oranges", ("apple", "apple_num", "orange", "orange_num", "tax"),
                                FRUIT_KEYS))

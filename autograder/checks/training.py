@@ -14,7 +14,7 @@ as the book does, draws the same batches every time it is graded.
 
 import numpy as np
 
-from ..scenario import Cells, StudentError, call, need, quiet, replaced
+from ..scenario import N_, Cells, StudentError, call, fill, need, quiet, replaced
 
 CELLS = Cells()
 KEYS = ("W1", "b1", "W2", "b2")
@@ -54,8 +54,9 @@ def sgd_values(ns, i):
     _sgd_call(ns, i)
     for k in KEYS:  # a student's sgd_update may put anything in params: say which entry is not an array
         if type(i["params"][k]) is not np.ndarray or i["params"][k].shape != i["grads"][k].shape:
-            raise StudentError(f"after sgd_update, params[{k!r}] is {type(i['params'][k]).__name__} "
-                               f"{getattr(i['params'][k], 'shape', '')}, not an array of shape {i['grads'][k].shape}.")
+            raise StudentError(N_("after sgd_update, params[{key}] is {type} {shape}, not an array of shape "
+                                  "{expected}."), key=repr(k), type=type(i["params"][k]).__name__,
+                               shape=getattr(i["params"][k], "shape", ""), expected=i["grads"][k].shape)
     return {"params after sgd_update": flat(i["params"])}
 
 
@@ -67,9 +68,9 @@ def sgd_in_place(ns, i):
 
 
 for _sizes, _lr in [((4, 3, 2), 0.1), ((6, 5, 3), 0.01), ((3, 7, 4), 1.5)]:
-    CELLS.add("sgd_update", f"sgd_update with learning_rate {_lr} on a {_sizes[0]}-{_sizes[1]}-{_sizes[2]} network",
-              _sgd_inputs(_sizes, _lr), sgd_values)
-CELLS.add("sgd_update", "sgd_update changes the arrays of params in place (the layers hold those arrays)",
+    CELLS.add("sgd_update", fill(N_("sgd_update with learning_rate {rate} on a {sizes} network"), rate=_lr,
+                                 sizes="-".join(map(str, _sizes))), _sgd_inputs(_sizes, _lr), sgd_values)
+CELLS.add("sgd_update", N_("sgd_update changes the arrays of params in place (the layers hold those arrays)"),
           _sgd_inputs((5, 4, 3), 0.1), sgd_in_place)
 
 
@@ -263,16 +264,17 @@ def learns(ns, i):
 
 def _history_lists(history):
     if not isinstance(history, dict):
-        raise StudentError(f"train() must return a dict with the keys 'train_loss_list', 'train_acc_list' and "
-                           f"'test_acc_list'; it returned {type(history).__name__}.")
+        raise StudentError(N_("train() must return a dict with the keys 'train_loss_list', 'train_acc_list' and "
+                              "'test_acc_list'; it returned {type}."), type=type(history).__name__)
     lists = {}
     for key in ("train_loss_list", "train_acc_list", "test_acc_list"):
         if key not in history:
-            raise StudentError(f"the dict train() returns has no key {key!r} (it has {sorted(map(str, history))}).")
+            raise StudentError(N_("the dict train() returns has no key {key} (it has {keys})."), key=repr(key),
+                               keys=sorted(map(str, history)))
         try:
             values = [float(v) for v in history[key]]
         except (TypeError, ValueError):
-            raise StudentError(f"history[{key!r}] must be a list of numbers (floats).") from None
+            raise StudentError(N_("history[{key}] must be a list of numbers (floats)."), key=repr(key)) from None
         lists[key] = np.array(values, dtype=np.float64)
     return lists
 
@@ -289,34 +291,36 @@ def recipe(ns, i):
     return _train(ns, i)[0]
 
 
+# the titles: whole sentences marked for the grader's catalog (the judge translates them where it shows them)
 LEARN_SCENARIOS = [
-    ("three overlapping Gaussian blobs in 2-D, the training set sorted by class, labels as indices",
+    (N_("train() learns: three overlapping Gaussian blobs in 2-D, the training set sorted by class, labels as "
+        "indices"),
      _train_inputs("blobs", hidden=10, iters_num=301, batch_size=30, learning_rate=0.2, one_hot=False,
                    classes=3, dim=2, spread=0.9, sort=True)),
-    ("XOR: four clusters in 2-D, two classes that no straight line separates, one-hot labels",
+    (N_("train() learns: XOR: four clusters in 2-D, two classes that no straight line separates, one-hot labels"),
      _train_inputs("xor", hidden=16, iters_num=401, batch_size=20, learning_rate=0.2, one_hot=True, spread=0.5)),
 ]
 for _title, _inputs in LEARN_SCENARIOS:
-    CELLS.add("train_learns", f"train() learns: {_title}", _inputs, learns)
+    CELLS.add("train_learns", _title, _inputs, learns)
 
 HISTORY_SCENARIOS = [
-    ("four Gaussian blobs in 5-D, labels as indices",
+    (N_("the history train() returns: four Gaussian blobs in 5-D, labels as indices"),
      _train_inputs("blobs", hidden=12, iters_num=201, batch_size=25, learning_rate=0.1, one_hot=False,
                    n=(250, 150), classes=4, dim=5, spread=1.0, sort=False)),
-    ("XOR clusters, one-hot labels, 2 steps per epoch",
+    (N_("the history train() returns: XOR clusters, one-hot labels, 2 steps per epoch"),
      _train_inputs("xor", hidden=16, iters_num=60, batch_size=50, learning_rate=0.3, one_hot=True,
                    n=(100, 200), spread=0.6)),
 ]
 for _title, _inputs in HISTORY_SCENARIOS:
-    CELLS.add("train_history", f"the history train() returns: {_title}", _inputs, history)
+    CELLS.add("train_history", _title, _inputs, history)
 
 RECIPE_SCENARIOS = [
-    ("three Gaussian blobs in 2-D, labels as indices",
+    (N_("train() follows the recipe: three Gaussian blobs in 2-D, labels as indices"),
      _train_inputs("blobs", hidden=8, iters_num=151, batch_size=30, learning_rate=0.2, one_hot=False,
                    n=(300, 100), classes=3, dim=2, spread=0.9, sort=False)),
-    ("XOR clusters, one-hot labels",
+    (N_("train() follows the recipe: XOR clusters, one-hot labels"),
      _train_inputs("xor", hidden=10, iters_num=120, batch_size=16, learning_rate=0.5, one_hot=True,
                    n=(200, 100), spread=0.5)),
 ]
 for _title, _inputs in RECIPE_SCENARIOS:
-    CELLS.add("train_recipe", f"train() follows the recipe: {_title}", _inputs, recipe)
+    CELLS.add("train_recipe", _title, _inputs, recipe)

@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from ..compare import describe_mismatch, name_problem, plain_array
-from ..i18n import N_, gettext
+from ..i18n import KERNEL_DOMAIN, N_, gettext, translate
 from ..scenario import FAULT
 
 LIKELY = N_("Likely mistake:")  # before the text of a recognised mistake (course/report.py finds it in English)
@@ -31,9 +31,13 @@ MISTAKES = "mistakes"  # the catalog of the rules' own texts (autograder/rules/ 
 
 def say(text, **values):
     """``text`` (an English template of the rules, marked with ``N_``) in the language of the grading
-    (``autograder.i18n.speaking``), then ``values`` formatted into it. Without values it is not formatted."""
-    text = gettext(text, domain=MISTAKES)
-    return text.format(**values) if values else text
+    (``autograder.i18n.speaking``), then ``values`` formatted into it. Without values it is not formatted: then it may
+    also be a text the kernel recorded for an output, a problem ``plain_array`` found (always in English, in the
+    visible checks' words), which is translated from their catalog."""
+    said = gettext(text, domain=MISTAKES)
+    if values:
+        return said.format(**values)
+    return translate(text, domain=KERNEL_DOMAIN) if said == text else said
 
 
 _NAMES = {}  # output key -> (template, values): the outputs whose name is made from a template
