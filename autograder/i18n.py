@@ -194,8 +194,8 @@ def domain_of(path, funcname_is_mistake):
     """The domain of a text marked in ``path`` (relative to the repository, with ``/``): see ``babel.cfg``."""
     if funcname_is_mistake:
         return "mistakes"
-    if path == "autograder/compare.py":
-        return "bp_checks"
+    if path == "autograder/compare.py" or path.startswith(("source/", "course/student_files/")):
+        return "bp_checks"  # bp_checks.py itself, the notebooks' check cells, the other student helpers
     if path.startswith("autograder/rules/") and path != "autograder/rules/core.py":
         return "mistakes"
     return "grader"
@@ -210,8 +210,8 @@ def _mapping(root):
 
 def _walk(root, keywords, keep_file_keywords):
     """``([(relative path, line, msgid)], [(relative path, line)])``: the marked texts under ``root``, as
-    ``pybabel extract -F babel.cfg`` finds them (only autograder/ and course/ are walked), and the marked f-strings
-    Babel had to skip (a text with values in it cannot be translated: mark the template, then format)."""
+    ``pybabel extract -F babel.cfg`` finds them (only autograder/, course/ and source/ are walked), and the marked
+    f-strings Babel had to skip (a text with values in it cannot be translated: mark the template, then format)."""
     import io
     import os
     import re
@@ -228,7 +228,7 @@ def _walk(root, keywords, keep_file_keywords):
         name = os.path.basename(dirpath)
         if name.startswith((".", "_")) or any(m == "ignore" and _match(p, rel) for p, m in method_map):
             return False
-        return rel.split("/")[0] in ("autograder", "course")
+        return rel.split("/")[0] in ("autograder", "course", "source")
 
     found, said = [], io.StringIO()
     with contextlib.redirect_stderr(said):  # Babel writes its warnings (skipped f-strings) there
@@ -244,6 +244,36 @@ def _walk(root, keywords, keep_file_keywords):
         rel = (path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path).as_posix()
         skipped.append((rel, int(m[2])))
     return found, sorted(set(skipped))
+
+
+def extract_notebook(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for a notebook (``babel.cfg``: ``source/**.ipynb``): the marked texts of its code
+    cells (the check cells' ``say("...")``), each cell read by Babel's own Python extractor. Line numbers count the
+    lines of the notebook's code cells one after another (the first cell's first line is 1)."""
+    import io
+    import json
+
+    from babel.messages.extract import extract_python
+
+    notebook = json.loads(fileobj.read().decode("utf-8"))
+    offset = 0
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        code = io.BytesIO(("\n" * offset + source).encode("utf-8"))
+        code.name = getattr(fileobj, "name", None) or "(notebook)"  # Babel's warnings name the notebook
+        yield from extract_python(code, keywords, comment_tags, options)
+        offset += source.count("\n") + 1
+
+
+def _notebook_code(path):
+    """The code cells of a notebook as one text, in the line numbering of :func:`extract_notebook`."""
+    import json
+
+    cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    return "\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "code")
 
 
 def _match(pattern, path):
@@ -277,14 +307,16 @@ def hidden_in_fstrings(root=ROOT):
     Python before 3.12 never sees them, so they would never be translated. Move the call out of the f-string."""
     import ast
 
-    keywords = {"N_", "_", "gettext"}
+    keywords = {"N_", "_", "gettext", "say"}
     found = []
-    for top in ("autograder", "course"):
-        for path in sorted((Path(root) / top).rglob("*.py")):
+    for top in ("autograder", "course", "source"):
+        for path in sorted((Path(root) / top).rglob("*.ipynb" if top == "source" else "*.py")):
             rel = path.relative_to(root).as_posix()
-            if rel.startswith(("course/examples/", "course/templates/", "course/hub_files/")):
+            if rel.startswith(("course/examples/", "course/templates/", "course/hub_files/")) or \
+                    "/." in rel:
                 continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            code = _notebook_code(path) if path.suffix == ".ipynb" else path.read_text(encoding="utf-8")
+            for node in ast.walk(ast.parse(code)):
                 if not isinstance(node, ast.JoinedStr):
                     continue
                 for inner in ast.walk(node):

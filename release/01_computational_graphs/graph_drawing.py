@@ -4,12 +4,21 @@ Every edge carries two numbers: above it, in black, the value that flows forward
 it, in red, the gradient of the graph's output with respect to that value (what flows backward).
 The numbers come from *your* functions, so a wrong gradient shows up in the picture.
 
+The words it draws (the legend, the titles) speak the language of ``bp_checks`` beside it (its catalog in
+``bp_checks_locale/``, or ``BACKPROP_LANG``); without ``bp_checks``, English.
+
     inputs = {"apple": 100, "apple_num": 2, "tax": 1.1}
     fig = draw_apple_graph(inputs, apple_graph_forward(**inputs), apple_graph_backward(**inputs))
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+try:
+    from bp_checks import say  # translated with the checks' catalog, then formatted
+except ImportError:  # drawn alone, without the course's checks: English
+    def say(text, **values):
+        return text.format(**values)
 
 FORWARD_COLOR = "black"
 BACKWARD_COLOR = "tab:red"
@@ -27,7 +36,7 @@ def _fmt(value):
     if arr.ndim == 0:
         return f"{float(arr):.4g}"
     if arr.size > 4:
-        return f"array {arr.shape}"
+        return say("array {shape}", shape=arr.shape)
     return "[" + " ".join(f"{v:.4g}" for v in arr.ravel()) + "]"
 
 
@@ -81,7 +90,7 @@ def draw_graph(nodes, edges, title="", ax=None):
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title + ("\n" if title else "") + "black: forward value    red: gradient of the output",
+    ax.set_title(title + ("\n" if title else "") + say("black: forward value    red: gradient of the output"),
                  fontsize=11)
     fig.tight_layout()
     return fig
@@ -97,7 +106,7 @@ def draw_apple_graph(inputs, values, grads, ax=None):
              ("mul1", "mul2", _get(values, "apple_price"), _get(grads, "dapple_price")),
              ("tax", "mul2", _get(inputs, "tax"), _get(grads, "dtax")),
              ("mul2", "price", _get(values, "price"), _get(grads, "dprice"))]
-    return draw_graph(nodes, edges, "Buying apples", ax)
+    return draw_graph(nodes, edges, say("Buying apples"), ax)
 
 
 def draw_apple_orange_graph(inputs, values, grads, ax=None):
@@ -116,7 +125,7 @@ def draw_apple_orange_graph(inputs, values, grads, ax=None):
              ("add", "mul_tax", _get(values, "all_price"), _get(grads, "dall_price")),
              ("tax", "mul_tax", _get(inputs, "tax"), _get(grads, "dtax")),
              ("mul_tax", "price", _get(values, "price"), _get(grads, "dprice"))]
-    return draw_graph(nodes, edges, "Buying apples and oranges", ax)
+    return draw_graph(nodes, edges, say("Buying apples and oranges"), ax)
 
 
 def draw_fanout_graph(inputs, values, grads, ax=None):
@@ -141,10 +150,10 @@ def draw_fanout_graph(inputs, values, grads, ax=None):
              ("mul_apple", "add", _get(values, "apple_taxed"), _get(grads, "dapple_taxed")),
              ("mul_orange", "add", _get(values, "orange_taxed"), _get(grads, "dorange_taxed")),
              ("add", "price", _get(values, "price"), _get(grads, "dprice"))]
-    title = "One value, two nodes: tax fans out"
+    title = say("One value, two nodes: tax fans out")
     if _get(grads, "dtax") is not None:
-        title += (f"\nyour dtax = {_fmt(_get(grads, 'dtax'))}: it should be the sum of the red numbers "
-                  "on the two edges of tax")
+        title += "\n" + say("your dtax = {dtax}: it should be the sum of the red numbers on the two edges of tax",
+                            dtax=_fmt(_get(grads, "dtax")))
     return draw_graph(nodes, edges, title, ax)
 
 

@@ -11,7 +11,9 @@ Languages: the sentences are English here and translated with the standard libra
 compiled catalog beside this file, ``bp_checks_locale/<lang>/LC_MESSAGES/bp_checks.mo``. The language is the
 environment variable ``BACKPROP_LANG`` if set, else the one language found in ``bp_checks_locale/``, else
 English (also for a language without a catalog). The grader, which imports this module too, names the language
-of each grading with :func:`speaking` (a block of one thread, never a setting of the process).
+of each grading with :func:`speaking` (a block of one thread, never a setting of the process). The notebooks' check
+cells and the other student helpers (``graph_drawing.py``) say their own sentences through :func:`say`, with the
+same catalog and the same language.
 """
 
 import contextlib
@@ -29,6 +31,7 @@ __all__ = [
     "numerical_gradient_of",
     "check_gradient",
     "plain_array",
+    "say",
 ]
 
 LOCALE_FOLDER = "bp_checks_locale"
@@ -99,6 +102,21 @@ def speaking(lang, messages=None):
         yield
     finally:
         _SPEAKING.reset(token)
+
+
+def say(text, **values):
+    """``text`` in the language of the checks, then ``values`` formatted into it (``str.format``): what a check
+    cell prints, or the name it gives a value, e.g. ``print(say("{layer} works on this example.", layer="Relu"))``
+    or ``assert_close(say("dx from backward(2.0)"), ...)``. The English text is the catalog's key, so English (or a
+    text the catalog lacks) comes out exactly as ``text.format(**values)``; a translation whose ``{fields}`` do
+    not fit the values falls back to that English rather than failing the student's check."""
+    translated = _(text)
+    if translated != text:
+        try:
+            return translated.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass
+    return text.format(**values)
 
 
 def name_problem(name, problem):

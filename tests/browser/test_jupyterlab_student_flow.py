@@ -62,13 +62,15 @@ TYPED_BACKWARD = ["dx = dout * self.y", "dy = dout * self.x", "return dx, dy"]
 # the classic mistake: not swapping the inputs
 WRONG_LINE = ("dx = dout * self.y", "dx = dout * self.x")
 
-# visible test cells, found by a line of their source, and what each prints when it passes
-MUL_VISIBLE = 'print("MulLayer works on this small example.")'
+# visible test cells, found by a line of their source, and what each prints when it passes (bp_checks.say: the
+# English text itself in the English course)
+MUL_VISIBLE = 'print(say("MulLayer works on this small example."))'
 VISIBLE_TESTS = {
     MUL_VISIBLE: "MulLayer works on this small example.",
-    'print("AddLayer works on this small example.")': "AddLayer works on this small example.",
-    'print("The apple graph gives the numbers from the text.")': "The apple graph gives the numbers from the text.",
-    'print("The apples-and-oranges graph gives the numbers from the text.")':
+    'print(say("AddLayer works on this small example."))': "AddLayer works on this small example.",
+    'print(say("The apple graph gives the numbers from the text."))':
+        "The apple graph gives the numbers from the text.",
+    'print(say("The apples-and-oranges graph gives the numbers from the text."))':
         "The apples-and-oranges graph gives the numbers from the text.",
 }
 MUL_SOLUTION = "class MulLayer:"

@@ -33,6 +33,7 @@ from test_jupyterlab_student_flow import (
     browser,  # noqa: F401  (the module's Chromium, a fixture)
     expect,
     expect_friendly_failure,
+    expect_visible_test_passes,
     jupyter_lab,
     open_notebook,
     solutions_from_source,
@@ -153,9 +154,12 @@ def test_a_korean_student_reads_korean_checks_and_a_korean_feedback_page(browser
     root.mkdir()
     folder = korean_student_folder(root)
     student_env.select_lab_language("ko", config_dir=home / "config")
-    # what bp_checks says in Korean (its catalog beside it, in the released folder) for this mistake
+    # what bp_checks says in Korean (its catalog beside it, in the released folder) for this mistake: the check
+    # cell names the value through bp_checks.say, so the name is in Korean too
+    korean_name = gettext("dx from backward(2.0)", "ko", "bp_checks")
     korean_check = gettext("{name} is wrong: largest error {error}, expected {expected} but got {got}.", "ko",
-                           "bp_checks").format(name="dx from backward(2.0)", error=4, expected=10, got=6)
+                           "bp_checks").format(name=korean_name, error=4, expected=10, got=6)
+    assert korean_name != "dx from backward(2.0)" and "dx from" not in korean_check
     assert korean_check != "dx from backward(2.0) is wrong: largest error 4, expected 10 but got 6."
 
     with jupyter_lab(root, home) as lab:
@@ -174,6 +178,11 @@ def test_a_korean_student_reads_korean_checks_and_a_korean_feedback_page(browser
             page.locator(f"{NOTEBOOK_PANEL} .jp-OutputArea-output", has_text=korean_check).last \
                 .scroll_into_view_if_needed()
             shots(page, "korean-check-message")
+            # a check that passes prints its success line in Korean too (bp_checks.say in the shared code cell)
+            add_passes = gettext("AddLayer works on this small example.", "ko", "bp_checks")
+            assert add_passes != "AddLayer works on this small example."
+            expect_visible_test_passes(page, 'print(say("AddLayer works on this small example."))', add_passes)
+            shots(page, "korean-success-line")
         finally:
             context.close()
 
