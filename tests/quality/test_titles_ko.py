@@ -13,9 +13,13 @@ values), with the same verdict.
 import ast
 import contextlib
 import io
+import os
 import re
+import shutil
 import warnings
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -390,3 +394,68 @@ def test_inline_hidden_tests_speak_the_kernel_s_language(monkeypatch, capsys):
     monkeypatch.setenv("BACKPROP_LANG", "ko")
     assert quietly(check, "mul_layer_backward", reference_namespace(), 2) is None
     assert np.all([HANGUL.search(line) for line in capsys.readouterr().out.splitlines()[1:] if line.strip()])
+
+
+# -- a Korean student's notebook graded in the sandbox, its feedback page in Chromium --------------------------------
+
+def test_a_sandboxed_korean_grading_shows_korean_titles_and_contracts_in_chromium(tmp_path, sandbox):
+    """02 with ``MulLayer.backward`` returning one value, graded for the Korean course (the kernel under
+    BACKPROP_LANG=ko, in the sandbox when this machine has one) and for the English one: the same points; the
+    Korean page shows every hidden check's title and the broken contract in Korean, visibly, in Chromium."""
+    import debian_chromium
+
+    from autograder import pipeline
+    from autograder.course_files import course_files
+    from autograder.runtime import make_runtime
+    from course.feedback import write_feedback_html
+    from course.sequence import by_name
+
+    assignment = "02_simple_layers"
+    a = by_name(assignment)
+    student = tmp_path / "submitted" / assignment
+    shutil.copytree(ROOT / "course" / "examples" / "submitted" / "perfect" / assignment, student)
+    path = student / a.notebook
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "class MulLayer" in c.source)
+    assert "return dx, dy" in cell.source
+    cell.source = cell.source.replace("return dx, dy", "return dx")
+    nbformat.write(nb, path)
+    release = tmp_path / "release"
+    shutil.copytree(ROOT / "release" / assignment, release / assignment)
+    i18n.write_kernel_catalog("ko", release / assignment)
+    files = course_files(a, ROOT / "source", release)
+    runtime = make_runtime(tmp_path / "runtime")
+    limits = pipeline.Limits(cell_timeout=60, notebook_timeout=240)
+    grades = {lang: pipeline.grade_notebook(files, "민수", student, tmp_path / f"work-{lang}", runtime, limits=limits,
+                                            sandbox=sandbox, lang=lang) for lang in ("ko", "en")}
+    ko_grade, en_grade = grades["ko"], grades["en"]
+    assert ko_grade.status == en_grade.status == "graded"
+    assert [c.score for c in ko_grade.cells] == [c.score for c in en_grade.cells]
+    assert ko_grade.score == en_grade.score < ko_grade.max_score
+    backward = next(c for c in ko_grade.cells if c.grade_id == "mul_layer_backward")
+    assert backward.score == 0 and all(CONTRACT not in k.message for k in backward.checks)
+    contract = ko("{method} must return two values, (dx, dy); it returned {type} {value}.").split("{method}")[1]
+    contract = contract.split("{type}")[0]  # the Korean words between the values
+    assert contract.strip() and all(contract in k.message for k in backward.checks if not k.passed)
+    assert all("must return two values" in k.message_en for k in backward.checks if not k.passed)
+
+    page_file = tmp_path / "page.html"
+    write_feedback_html(ko_grade, page_file)
+    shots = Path(os.environ.get("BROWSER_SCREENSHOTS") or ROOT / "build" / "screenshots") / "titles_ko"
+    shots.mkdir(parents=True, exist_ok=True)
+    sync_api = debian_chromium.sync_api(module_level=False)
+    with sync_api.sync_playwright() as p:
+        browser = debian_chromium.launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(page_file.as_uri())
+            text = page.locator("body").inner_text()
+            for c in ko_grade.cells:
+                for k in c.checks:
+                    assert expected_korean(k.title) in text and k.title not in text, k.title
+            first = page.get_by_text(expected_korean(backward.checks[0].title)).first
+            first.scroll_into_view_if_needed()
+            assert first.is_visible()
+            page.screenshot(path=str(shots / "korean-titles-and-contract.png"))
+        finally:
+            browser.close()
