@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from test_jupyterlab_student_flow import (
+    EXECUTED_JS,
     KERNEL_IDLE_JS,
     MUL_VISIBLE,
     NOTEBOOK,
@@ -31,11 +32,13 @@ from test_jupyterlab_student_flow import (
     VIEWPORT,
     Shots,
     browser,  # noqa: F401  (the module's Chromium, a fixture)
+    cell_state,
     expect,
     expect_friendly_failure,
     expect_visible_test_passes,
     jupyter_lab,
     open_notebook,
+    reveal_cell,
     solutions_from_source,
     wrong_mul_layer,
 )
@@ -171,17 +174,28 @@ def test_a_korean_student_reads_korean_checks_and_a_korean_feedback_page(browser
             heading = page.locator(f"{NOTEBOOK_PANEL} .jp-MarkdownOutput h1").first
             expect(heading).to_contain_text("과제 2")
             shots(page, "korean-notebook")
+            before = cell_state(page, MUL_VISIBLE)["executionCount"]
             page.get_by_role("menuitem", name="실행", exact=True).click()
             page.get_by_role("menuitem", name="모든 셀 실행", exact=True).click()
+            # the check cell has run (a new execution count: its outputs are in); an idle kernel alone may be the
+            # moment before Run All reached it
+            page.wait_for_function(EXECUTED_JS, arg=[MUL_VISIBLE, before], timeout=RUN_MS)
             page.wait_for_function(KERNEL_IDLE_JS, arg=f"{ASSIGNMENT}/{NOTEBOOK}", timeout=RUN_MS)
             expect_friendly_failure(page, MUL_VISIBLE, korean_check)
             page.locator(f"{NOTEBOOK_PANEL} .jp-OutputArea-output", has_text=korean_check).last \
                 .scroll_into_view_if_needed()
             shots(page, "korean-check-message")
-            # a check that passes prints its success line in Korean too (bp_checks.say in the shared code cell)
+            # Run All stopped there; the student runs the next answer and its check (Shift+Enter, twice): a check
+            # that passes prints its success line in Korean too (bp_checks.say in the code cell both editions share)
+            add_check = 'print(say("AddLayer works on this small example."))'
             add_passes = gettext("AddLayer works on this small example.", "ko", "bp_checks")
             assert add_passes != "AddLayer works on this small example."
-            expect_visible_test_passes(page, 'print(say("AddLayer works on this small example."))', add_passes)
+            before = cell_state(page, add_check)["executionCount"]
+            reveal_cell(page, "class AddLayer:").locator(".jp-InputPrompt").first.click()
+            page.keyboard.press("Shift+Enter")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_function(EXECUTED_JS, arg=[add_check, before], timeout=RUN_MS)
+            expect_visible_test_passes(page, add_check, add_passes)
             shots(page, "korean-success-line")
         finally:
             context.close()
