@@ -20,6 +20,7 @@ run ``pass``, shut it down) and against our executor on a one-cell notebook, wit
 """
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -38,6 +39,7 @@ from autograder import sandbox as sb  # noqa: E402
 from autograder.pipeline import Limits  # noqa: E402
 from autograder.runner import SINGLE_THREAD_ENV, run_notebook  # noqa: E402
 from autograder.runtime import make_runtime  # noqa: E402
+from benchmarks import stages  # noqa: E402
 from course.examples import BUGS  # noqa: E402
 from course.examples import EXAMPLES as EXAMPLE_DIR  # noqa: E402
 from course.release import perfect_submission  # noqa: E402
@@ -128,8 +130,9 @@ def trivial_notebook(work, box, repeat=3):
     return statistics.median(times)
 
 
-def ours(subs, course_dir, workers, box):
-    """``grade_class`` end to end; also the seconds spent in each of its phases."""
+def ours(subs, course_dir, workers, box, cpu=None):
+    """``grade_class`` end to end; also the seconds spent in each of its phases, and (``cpu``: a
+    ``stages.CpuMeter``) the CPU seconds of the grading phase, its notebooks included."""
     import course.grading as grading
     import course.outputs as outputs
 
@@ -140,11 +143,14 @@ def ours(subs, course_dir, workers, box):
 
     def timed(name):
         def run(*args, **kwargs):
-            t = time.perf_counter()
+            t, c, h = time.perf_counter(), cpu.seconds() if cpu else None, time.process_time()
             try:
                 return real[name](*args, **kwargs)
             finally:
                 spent[name] = spent.get(name, 0) + time.perf_counter() - t
+                spent["host " + name] = spent.get("host " + name, 0) + time.process_time() - h
+                if c is not None:
+                    spent["cpu " + name] = spent.get("cpu " + name, 0) + cpu.seconds() - c
         return run
 
     for name in real:
@@ -157,7 +163,8 @@ def ours(subs, course_dir, workers, box):
     finally:
         for name, fn in real.items():
             setattr(home[name], name, fn)
-    return total, {label: spent.get(name, 0.0) for label, name in phases.items()}, grades
+    return (total, {label: spent.get(name, 0.0) for label, name in phases.items()}, grades,
+            (spent.get("cpu grade_jobs"), spent.get("host grade_jobs")))
 
 
 def nbgrader_sequential(subs, course_dir, selected):
@@ -203,6 +210,7 @@ def main(argv=None):
     parser.add_argument("--no-sandbox", action="store_true", help="grade our side without the sandbox")
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--no-stages", action="store_true", help="do not time each notebook's stages")
     args = parser.parse_args(argv)
 
     box = None
@@ -210,6 +218,7 @@ def main(argv=None):
         box, problem = sb.detect()
         if box is None:
             raise SystemExit(f"no sandbox here ({problem}); use --no-sandbox to benchmark without one")
+    cpu = stages.CpuMeter()
     selected = [a for a in released() if not args.assignment or a.name in args.assignment]
     work = Path(tempfile.mkdtemp(prefix="bfs-bench-"))
     try:
@@ -228,7 +237,9 @@ def main(argv=None):
         if boxed is not None:
             print(f"... in the sandbox (bubblewrap + cgroups):          {boxed:6.2f} s  (+{boxed - bare:.2f} s)")
 
-        total, phases, grades = ours(subs, work / "ours", args.workers, box)
+        stage_times = None if args.no_stages else stages.timed_stages()
+        with stage_times if stage_times is not None else contextlib.nullcontext() as times:
+            total, phases, grades, (cpu_grading, cpu_host) = ours(subs, work / "ours", args.workers, box, cpu)
         grading = phases["grading"]
         by_kind = {}
         for g in grades:
@@ -241,7 +252,14 @@ def main(argv=None):
               "(course folder, copies, autograded/, csv, json, plot)")
         print(f"  per notebook per worker: {grading * args.workers / n:.2f} s "
               f"= bare kernel start + {grading * args.workers / n - bare:.2f} s")
+        if cpu_grading is not None:
+            print(f"  CPU (all processes, cgroup cpuacct) while grading: {cpu_grading:.1f} s = {cpu_grading / n:.2f} s "
+                  f"per notebook ({cpu_host / n:.2f} s of it in this process, the rest in sandboxes); "
+                  f"{cpu_grading / grading:.2f} of {os.cpu_count()} cores busy on average")
         print(f"  scores by kind: {', '.join(f'{k}: {sorted(v)}' for k, v in sorted(by_kind.items()))}")
+        if times is not None:
+            print("\nmean seconds per notebook and stage, in its worker (benchmarks/stages.py):")
+            stages.print_table(times, kind_of=lambda student: KINDS[int(student[-3:]) % len(KINDS)])
         if args.skip_nbgrader:
             return 0
         seq, scores = nbgrader_sequential(subs, work / "nbgrader", selected)
@@ -251,6 +269,7 @@ def main(argv=None):
         print(f"  scores agree with ours on {agree}/{len(grades)} notebooks")
         print(f"\nspeed-up: {seq / total:.2f}x end to end, {seq / grading:.2f}x grading alone")
     finally:
+        cpu.close()
         if args.keep:
             print(f"kept {work}")
         else:
