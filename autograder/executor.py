@@ -309,6 +309,26 @@ def _bootstrap(client):
                            f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 
 
+FONT_CACHE_DIR = "matplotlib-fontlist"  # in the runtime, beside autograder/ (autograder.runner.build_font_cache)
+
+
+def _seed_font_cache():
+    """Copy matplotlib's font list, built once for the whole grading (``autograder.runner.build_font_cache``), to
+    where matplotlib looks for it in this notebook's home, which starts empty: a notebook that plots then does not
+    scan the system's fonts again. Nothing when there is no such list, or when matplotlib is pointed elsewhere."""
+    source = Path(__file__).resolve().parent.parent / FONT_CACHE_DIR
+    if os.environ.get("MPLCONFIGDIR") or not source.is_dir():
+        return
+    target = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matplotlib"
+    try:
+        for item in sorted(source.glob("fontlist-v*.json")):
+            if not (target / item.name).exists():
+                target.mkdir(parents=True, exist_ok=True)
+                (target / item.name).write_bytes(item.read_bytes())
+    except OSError:
+        pass
+
+
 def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
     """Run every code cell of the notebook ``nb_text`` (JSON) in a fresh kernel in folder ``cwd``.
 
@@ -317,6 +337,7 @@ def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
     _not_dumpable()
     sender = _Sender(result_fd)
     sender.send({"type": "hello"})  # nothing of the student's has run yet
+    _seed_font_cache()
     import nbformat
     from nbclient.exceptions import DeadKernelError
 

@@ -28,7 +28,7 @@ from .hidden import RECORD_ENV
 from .i18n import N_, check_language, gettext, language, speaking, translate
 from .judge import CellResult, judge_cell, reference_namespace
 from .records import load_records
-from .runner import SINGLE_THREAD_ENV, RunResult, _Collector, run_notebook
+from .runner import SINGLE_THREAD_ENV, RunResult, _Collector, build_font_cache, run_notebook
 from .runtime import RUNTIME_FILES, make_runtime  # noqa: F401
 from .submissions import (  # noqa: F401  (Job, find_jobs, unpack_submissions: moved; importable from here as before)
     MAX_NOTEBOOK_BYTES,
@@ -374,6 +374,8 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
     lang = check_language(lang)
     workroot = Path(workroot).resolve()
     runtime = make_runtime(workroot / "runtime") if cluster is None else None
+    if runtime is not None:  # matplotlib's font list, built once rather than in every notebook that plots
+        build_font_cache(runtime, workroot / "font-cache", sandbox=sandbox, limits=limits or Limits())
     workers = (cluster.in_flight() if cluster is not None else None) or workers or os.cpu_count() or 1
     results = [None] * len(jobs)
     helpers = {name: helper_files(files) for name, files in files_by_name.items()}
