@@ -11,7 +11,9 @@ Domains, one catalog each (which text goes where: :func:`domain_of`):
 * ``mistakes``: the hidden checks' mistake messages and hints (``autograder/rules/``);
 * ``bp_checks``: the visible checks (``autograder/compare.py``, the students' ``bp_checks.py``), which run in the
   student's kernel without this module (stdlib ``gettext`` and a compiled catalog beside them, written by
-  :func:`write_kernel_catalog`).
+  :func:`write_kernel_catalog`); with them, what the notebooks' check cells and the other student helpers
+  (``course/student_files/``) say through ``bp_checks.say("text", **values)`` (the notebooks' code cells are
+  read by :func:`extract_notebook`).
 
 Marking: ``N_("text")`` marks a text that is translated later (a constant); ``gettext(text, lang)`` translates
 now. Translate the template, then format: ``gettext("{name} has shape {shape}", lang).format(...)``.
