@@ -127,7 +127,7 @@ def test_release_cli_fails_with_the_notebook_and_cell(tmp_path, monkeypatch, cap
 
     monkeypatch.setattr(rel, "check_structure", lambda a, root=None: [f"release/{a.name}/x.ipynb, cell 3: leak"])
     monkeypatch.setattr(rel, "generate", lambda api, a: None)
-    monkeypatch.setattr(rel, "sync_helpers", lambda a, root=None: None)
+    monkeypatch.setattr(rel, "sync_helpers", lambda *a, **k: None)
     assert cli.main(["release", "-a", RELEASED[0].name, "--allow-unsandboxed"]) == 1
     assert "cell 3: leak" in capsys.readouterr().err
 
