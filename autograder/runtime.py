@@ -26,8 +26,9 @@ def make_runtime(directory):
                             ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, target / name)
-    # the visible checks' compiled catalogs beside compare.py (autograder/compare.py finds them there): the kernel
-    # records compare's sentences in the language of the run (BACKPROP_LANG); translations only, nothing secret
+    # the visible checks' compiled catalogs beside compare.py (autograder/compare.py finds them there): what the
+    # kernel prints through compare (say, assert_close) speaks the run's language (BACKPROP_LANG); records stay
+    # English (autograder.scenario), the judge translates; translations only, nothing secret
     from .i18n import DEFAULT, KERNEL_DOMAIN, LANGUAGES, catalog_path, write_kernel_catalog
 
     for lang in LANGUAGES:
