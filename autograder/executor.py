@@ -23,6 +23,7 @@ from pathlib import Path
 from .frames import (
     MAX_ERROR_CHARS,
     MAX_OUTPUTS,
+    MAX_RECORD_BYTES,
     MAX_RICH_BYTES,
     MAX_STREAM_CHARS,
     RECORD_NAME,
@@ -30,7 +31,6 @@ from .frames import (
     STREAM_NOTE,
     first_line,
 )
-from .records import MAX_RECORD_BYTES
 
 BOOTSTRAP_TIMEOUT = 60  # seconds the kernel may take to import the grader's runtime (not a limit of student code)
 

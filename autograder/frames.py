@@ -20,6 +20,7 @@ MAX_RICH_BYTES = 2_000_000  # images, HTML, ... kept per cell
 MAX_ERROR_CHARS = 5_000  # the message of an exception
 MAX_OUTPUTS = 200  # output items per cell
 MAX_RESULT_BYTES = 128 * 1024 * 1024  # everything one notebook may send back
+MAX_RECORD_BYTES = 32 * 1024 * 1024  # one record file (one graded cell's; autograder.records reads no more)
 RECORD_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}\.rec$")  # a record file's name (one per graded cell)
 STREAM_NOTE = (f"\n[output truncated: this cell printed more than {MAX_STREAM_CHARS // 1000} kB; "
                "the rest was not kept]\n")

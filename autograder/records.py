@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .frames import MAX_RECORD_BYTES  # one cell's record file (defined with the pipe's caps: no numpy there)
+
 MAGIC = b"BFSREC1\n"
-MAX_RECORD_BYTES = 32 * 1024 * 1024  # one cell's record file
 MAX_HEADER_BYTES = 1024 * 1024
 MAX_TEXT = 5_000  # one message
 MAX_ENTRIES = 1_000  # scenarios of one cell

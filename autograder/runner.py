@@ -28,6 +28,7 @@ from pathlib import Path
 from .frames import (
     MAX_ERROR_CHARS,
     MAX_OUTPUTS,
+    MAX_RECORD_BYTES,
     MAX_RESULT_BYTES,
     MAX_RICH_BYTES,
     MAX_STREAM_CHARS,
@@ -35,7 +36,6 @@ from .frames import (
     first_line,
 )
 from .i18n import N_
-from .records import MAX_RECORD_BYTES
 
 # the environment of the notebook kernel. One BLAS thread per worker: with several, the workers fight
 # for the cores. No progress bars (tqdm would make feedback differ between runs), no user site-packages.
