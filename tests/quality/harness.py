@@ -50,9 +50,9 @@ class Variant:
     excused: frozenset = frozenset()
 
 
-def answer_cells(assignment):
-    a = by_name(assignment)
-    nb = perfect_submission(nbformat.read(ROOT / "source" / a.name / a.notebook, as_version=4))
+def answer_and_setup_sources(nb):
+    """The sources of a notebook's answer cells and setup cells (read-only imports), in order: what the kernel
+    has run when a hidden check runs, but for the checks and examples."""
     cells = []
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -62,7 +62,13 @@ def answer_cells(assignment):
             line.strip().startswith(("assert", "print(")) for line in cell.source.splitlines())
         if meta.get("solution") or setup:
             cells.append(cell.source)
-    return cells, nbtools.graded_cells(nb)
+    return cells
+
+
+def answer_cells(assignment):
+    a = by_name(assignment)
+    nb = perfect_submission(nbformat.read(ROOT / "source" / a.name / a.notebook, as_version=4))
+    return answer_and_setup_sources(nb), nbtools.graded_cells(nb)
 
 
 def namespace(assignment, mutate=None, extra=""):

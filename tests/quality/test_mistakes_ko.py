@@ -17,7 +17,6 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import notebook as nbtools
 from autograder import rules
 from autograder.checks import SCENARIOS, scenarios_for
 from autograder.i18n import gettext, speaking
@@ -28,7 +27,7 @@ from autograder.scenario import execute
 from course.sequence import ROOT, assignments
 
 from .catalogue import MUTANTS
-from .harness import _exec, answer_cells, namespace
+from .harness import _exec, answer_and_setup_sources, answer_cells, namespace
 
 RELEASED = {a.name: a for a in assignments()}
 MUTANTS = [m for m in MUTANTS if m.assignment in RELEASED]
@@ -100,16 +99,7 @@ def test_a_mutant_is_judged_alike_and_named_in_korean(mutant):
 
 def submitted_namespace(assignment, notebook):
     """The names a submitted notebook's answer cells (and setup cells) define, run in order as the kernel does."""
-    nb = nbformat.read(notebook, as_version=4)
-    cells = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        meta = nbtools.meta(cell)
-        setup = meta.get("locked") and not meta.get("grade") and "import" in cell.source and not any(
-            line.strip().startswith(("assert", "print(")) for line in cell.source.splitlines())
-        if meta.get("solution") or setup:
-            cells.append(cell.source)
+    cells = answer_and_setup_sources(nbformat.read(notebook, as_version=4))
     folder = str(ROOT / "source" / assignment)
     sys.path.insert(0, folder)
     try:
