@@ -29,8 +29,7 @@ import uuid
 from pathlib import Path
 
 from . import versions
-from .pipeline import Limits, run_prepared
-from .runtime import make_runtime
+from .pipeline import Limits, prepare_runtime, run_prepared
 
 INSTALL = ("pip install 'backprop-from-scratch[dask]' (in a checkout: "
            "pip install -c requirements/constraints.txt -e '.[dask]')")
@@ -65,8 +64,8 @@ class _Worker:
 
         self.root = Path(tempfile.mkdtemp(prefix="bfs-worker-"))
         atexit.register(shutil.rmtree, self.root, True)
-        self.runtime = make_runtime(self.root / "runtime")
         self.sandbox, self.problem = sb.detect()
+        self.runtime = prepare_runtime(self.root / "runtime", self.sandbox)  # as for local grading
         self.version = versions.code_version()
 
 

@@ -8,6 +8,7 @@ gradebook, the report) happens afterwards, in one thread. The steps live in thei
 """
 
 import base64
+import compileall
 import hashlib
 import json
 import os
@@ -362,6 +363,18 @@ def _grade_notebook(files, student, submitted_dir, workdir, runtime, limits, san
     return judge_run(files, prepared, data, workdir / "host")
 
 
+def prepare_runtime(directory, sandbox=None, limits=None):
+    """The kernel-side runtime (:func:`autograder.runtime.make_runtime`) in ``directory``, plus what would otherwise
+    be redone in every notebook, because each one starts from a read-only runtime and an empty home: the runtime's
+    compiled bytecode (the kernel and the executor would compile it again each time), and matplotlib's font list
+    (:func:`autograder.runner.build_font_cache`). Returns the folder, as ``make_runtime`` does."""
+    runtime = make_runtime(directory)
+    compileall.compile_dir(str(runtime), quiet=2)
+    build_font_cache(runtime, Path(directory).parent / (Path(directory).name + "-font-cache"), sandbox=sandbox,
+                     limits=limits or Limits())
+    return runtime
+
+
 def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sandbox=None, progress=True,
                on_result=None, cluster=None, lang=None):
     """Grade every job in parallel; returns grades in the order of ``jobs``.
@@ -373,9 +386,7 @@ def grade_jobs(jobs, files_by_name, workroot, *, workers=None, limits=None, sand
     ``lang``: the language of what students read (``autograder.i18n``; ``None``: English)."""
     lang = check_language(lang)
     workroot = Path(workroot).resolve()
-    runtime = make_runtime(workroot / "runtime") if cluster is None else None
-    if runtime is not None:  # matplotlib's font list, built once rather than in every notebook that plots
-        build_font_cache(runtime, workroot / "font-cache", sandbox=sandbox, limits=limits or Limits())
+    runtime = prepare_runtime(workroot / "runtime", sandbox, limits or Limits()) if cluster is None else None
     workers = (cluster.in_flight() if cluster is not None else None) or workers or os.cpu_count() or 1
     results = [None] * len(jobs)
     helpers = {name: helper_files(files) for name, files in files_by_name.items()}
