@@ -7,16 +7,21 @@ as a student's would.
 
 1. ``course grade`` (``course.grading.grade_class``): sandbox on (unless ``--no-sandbox``), workers =
    cores; end to end (course folder, gradebook, feedback pages, grades.csv, report), and the grading part
-   alone;
+   alone; with ``--dask``, the same again on a Dask cluster on this machine (a scheduler and as many
+   ``dask worker`` processes, ``--nworkers 1 --nthreads 1``, on 127.0.0.1): the Dask overhead as a ratio;
 2. ``nbgrader autograde <assignment> --force`` for each assignment, in a scratch nbgrader course folder
    with this course's nbgrader configuration (hidden tests judge in the kernel there). Setting up that
    folder (``generate_assignment``, copying submissions) is not timed.
 
 Printed: both wall times, the ratio, and per-notebook costs against a bare kernel start (start a kernel,
-run ``pass``, shut it down) and against our executor on a one-cell notebook, with and without the sandbox.
+run ``pass``, shut it down) and against our executor on a one-cell notebook, with and without the sandbox;
+the CPU seconds of every side (all their processes, counted in a cgroup of this benchmark's own when it runs
+as root), which depend far less than wall times on what else the machine runs; and where each notebook's time
+goes, stage by stage (``benchmarks/stages.py``).
 
     .venv/bin/python benchmarks/bench_grading.py                 # 60 students
-    .venv/bin/python benchmarks/bench_grading.py --students 12   # a quick run
+    .venv/bin/python benchmarks/bench_grading.py --dask          # ... and on a Dask cluster of 2 workers
+    .venv/bin/python benchmarks/bench_grading.py --students 3 -j 1 --skip-nbgrader   # a quick look at the stages
 """
 
 import argparse
@@ -130,9 +135,10 @@ def trivial_notebook(work, box, repeat=3):
     return statistics.median(times)
 
 
-def ours(subs, course_dir, workers, box, cpu=None):
+def ours(subs, course_dir, workers, box, cpu=None, scheduler=None):
     """``grade_class`` end to end; also the seconds spent in each of its phases, and (``cpu``: a
-    ``stages.CpuMeter``) the CPU seconds of the grading phase, its notebooks included."""
+    ``stages.CpuMeter``) the CPU seconds of the grading phase, its notebooks included, and of this process.
+    ``scheduler``: grade on that Dask scheduler's workers."""
     import course.grading as grading
     import course.outputs as outputs
 
@@ -158,7 +164,7 @@ def ours(subs, course_dir, workers, box, cpu=None):
     try:
         t = time.perf_counter()
         grades = grading.grade_class(subs, course_dir, workers=workers, sandbox=box, progress=False,
-                                     log=lambda *a: None)
+                                     log=lambda *a: None, scheduler=scheduler)
         total = time.perf_counter() - t
     finally:
         for name, fn in real.items():
@@ -167,8 +173,26 @@ def ours(subs, course_dir, workers, box, cpu=None):
             (spent.get("cpu grade_jobs"), spent.get("host grade_jobs")))
 
 
-def nbgrader_sequential(subs, course_dir, selected):
-    """Plain ``nbgrader autograde`` per assignment (it grades the students one after another)."""
+def on_dask(subs, course_dir, box, cpu, workers):
+    """``grade_class`` on a Dask cluster on this machine: a ``dask scheduler`` and ``workers`` ``dask worker``
+    processes (``--nworkers 1 --nthreads 1``) on 127.0.0.1, started and stopped here the way tests/distributed
+    starts them (``tests.distributed.grading_support.DaskCluster``); their CPU is counted with this process's."""
+    from tests.distributed.grading_support import DaskCluster
+
+    cluster = DaskCluster(Path(course_dir).parent / "dask-cluster")
+    try:
+        for i in range(workers):
+            cluster.start_worker(f"worker{i}")
+        with cluster.client() as client:  # graded once they are all there, as local workers would be
+            client.wait_for_workers(workers, timeout=300)
+        return ours(subs, course_dir, workers, box, cpu, scheduler=cluster.address)
+    finally:
+        cluster.stop()
+
+
+def nbgrader_sequential(subs, course_dir, selected, cpu=None):
+    """Plain ``nbgrader autograde`` per assignment (it grades the students one after another). Returns the wall
+    time, the scores and (``cpu``: a ``stages.CpuMeter``) the CPU seconds of all its processes."""
     from course.grading import prepare_course_dir
 
     prepare_course_dir(course_dir, [a.name for a in selected], log=lambda *a: None)
@@ -181,14 +205,15 @@ def nbgrader_sequential(subs, course_dir, selected):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BFS_", "JPY_", "JUPYTER_"))}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")  # nbgrader runs alembic
     nbgrader = str(Path(sys.executable).parent / "nbgrader")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu.seconds() if cpu else None
     for a in selected:
         proc = subprocess.run([nbgrader, "autograde", a.name, "--force"], cwd=course_dir, env=env,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"nbgrader autograde {a.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
     total = time.perf_counter() - t
-    return total, _nbgrader_scores(course_dir, selected)
+    used = cpu.seconds() - c if c is not None else None
+    return total, _nbgrader_scores(course_dir, selected), used
 
 
 def _nbgrader_scores(course_dir, selected):
@@ -211,6 +236,8 @@ def main(argv=None):
     parser.add_argument("--skip-nbgrader", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--no-stages", action="store_true", help="do not time each notebook's stages")
+    parser.add_argument("--dask", action="store_true",
+                        help="also grade the class on a Dask cluster of --workers workers on this machine")
     args = parser.parse_args(argv)
 
     box = None
@@ -239,7 +266,9 @@ def main(argv=None):
 
         stage_times = None if args.no_stages else stages.timed_stages()
         with stage_times if stage_times is not None else contextlib.nullcontext() as times:
+            cpu_start = cpu.seconds()
             total, phases, grades, (cpu_grading, cpu_host) = ours(subs, work / "ours", args.workers, box, cpu)
+            cpu_total = cpu.seconds() - cpu_start if cpu_start is not None else None
         grading = phases["grading"]
         by_kind = {}
         for g in grades:
@@ -252,6 +281,9 @@ def main(argv=None):
               "(course folder, copies, autograded/, csv, json, plot)")
         print(f"  per notebook per worker: {grading * args.workers / n:.2f} s "
               f"= bare kernel start + {grading * args.workers / n - bare:.2f} s")
+        if cpu_total is not None:
+            print(f"  CPU (all processes, cgroup cpuacct) end to end: {cpu_total:.1f} s = {cpu_total / n:.2f} s per "
+                  "notebook")
         if cpu_grading is not None:
             print(f"  CPU (all processes, cgroup cpuacct) while grading: {cpu_grading:.1f} s = {cpu_grading / n:.2f} s "
                   f"per notebook ({cpu_host / n:.2f} s of it in this process, the rest in sandboxes); "
@@ -260,11 +292,34 @@ def main(argv=None):
         if times is not None:
             print("\nmean seconds per notebook and stage, in its worker (benchmarks/stages.py):")
             stages.print_table(times, kind_of=lambda student: KINDS[int(student[-3:]) % len(KINDS)])
+        if args.dask:
+            cpu_start = cpu.seconds()
+            d_total, d_phases, d_grades, (d_cpu_grading, d_host) = on_dask(subs, work / "dask", box, cpu,
+                                                                           args.workers)
+            d_cpu_total = cpu.seconds() - cpu_start if cpu_start is not None else None
+            same = sum((a.student, a.assignment, a.score, a.status) == (b.student, b.assignment, b.score, b.status)
+                       for a, b in zip(sorted(grades, key=lambda g: (g.student, g.assignment)),
+                                       sorted(d_grades, key=lambda g: (g.student, g.assignment))))
+            print(f"\nours on Dask ({args.workers} `dask worker`s, --nworkers 1 --nthreads 1, 127.0.0.1): "
+                  f"{d_total:7.1f} s end to end ({d_total / n:.2f} s per notebook)")
+            print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in d_phases.items()))
+            if d_cpu_total is not None:
+                print(f"  CPU end to end {d_cpu_total:.1f} s = {d_cpu_total / n:.2f} s per notebook; while grading "
+                      f"{d_cpu_grading / n:.2f} s per notebook, {d_host / n:.3f} s of it in this process (the "
+                      "coordinator: intake, rebuild, judging)")
+            print(f"  same student, assignment, score and status as the local run: {same}/{len(grades)}")
+            print(f"  Dask overhead: {d_total / total:.2f}x end to end, {d_phases['grading'] / grading:.2f}x grading "
+                  "alone (Dask time / local time)")
         if args.skip_nbgrader:
             return 0
-        seq, scores = nbgrader_sequential(subs, work / "nbgrader", selected)
+        seq, scores, cpu_seq = nbgrader_sequential(subs, work / "nbgrader", selected, cpu)
         print(f"nbgrader autograde, sequential:       {seq:7.1f} s   ({seq / n:.2f} s per notebook "
               f"= bare kernel start + {seq / n - bare:.2f} s)")
+        if cpu_seq is not None and cpu_grading is not None:
+            print(f"  CPU: {cpu_seq:.1f} s = {cpu_seq / n:.2f} s per notebook ({cpu_seq / seq:.2f} cores busy on "
+                  f"average); ours while grading {cpu_grading / n:.2f} s per notebook: "
+                  f"{cpu_seq / cpu_grading:.2f}x less CPU per notebook"
+                  + (f", end to end {cpu_seq / cpu_total:.2f}x" if cpu_total else ""))
         agree = sum(abs(scores.get((g.student, g.assignment), -1) - g.score) < 1e-6 for g in grades)
         print(f"  scores agree with ours on {agree}/{len(grades)} notebooks")
         print(f"\nspeed-up: {seq / total:.2f}x end to end, {seq / grading:.2f}x grading alone")
