@@ -1,10 +1,12 @@
-"""The executor: runs one notebook's cells with nbclient, inside the sandbox, and sends back what happened.
+"""The executor: runs one notebook's cells in a fresh kernel, inside the sandbox, and sends back what happened.
 
 Started by the host-side runner (``autograder.runner``) as ``python -m autograder.executor``. It shares the
 sandbox with the kernel that runs student code, so it holds nothing secret and is part of the kernel-side
 runtime (``autograder.runtime``). It reads the notebook on standard input and writes frames
 (``autograder.frames``) to ``--result-fd``: each cell as soon as it ran (outputs capped), each new record file
-of the hidden tests, and how the run ended.
+of the hidden tests, and how the run ended. It speaks to the kernel through ``autograder.kernel_client`` (pyzmq
+only) and builds cell outputs as nbclient does; nbclient itself, jupyter_client and nbformat are not imported here:
+they were a quarter of a notebook's CPU time.
 
 Time limit per cell (``--timeout``): a cell that runs longer is interrupted (``KeyboardInterrupt``) and the
 next cell runs; a cell that ignores the interrupt for another ``--timeout`` gets its kernel stopped and the
@@ -31,6 +33,7 @@ from .frames import (
     STREAM_NOTE,
     first_line,
 )
+from .kernel_client import DeadKernel, Kernel, kernel_argv
 
 BOOTSTRAP_TIMEOUT = 60  # seconds the kernel may take to import the grader's runtime (not a limit of student code)
 
@@ -83,108 +86,161 @@ def _not_dumpable():
         pass
 
 
-# the execute reply nbclient makes up (its public ``error_on_timeout``, jupyter/nbclient#224) when it interrupted a
-# cell at the time limit. nbclient has no hook or trait for a cell that ignores that interrupt (we found no issue on
-# it in nbclient's tracker), hence CappedClient.responsive; nor a time limit for a whole notebook
-# (jupyter/nbclient#212): the runner kills the run at the notebook limit
-TIMEOUT_REPLY = {"ename": "TimeoutError", "evalue": "interrupted at the cell time limit", "traceback": []}
+IOPUB_TIMEOUT = 4  # seconds to wait, after a cell's reply, for the kernel's IOPub to say it is idle (as nbclient)
+SKIP_TAG = "skip-execution"  # a cell with this tag is not run (nbclient's skip_cells_with_tag)
 
 
-def _client_class():
-    from nbclient import NotebookClient
+def _output(kind, content):
+    """A notebook output from an IOPub message (nbformat's ``output_from_msg``, without validation: the host
+    rebuilds every output from checked parts, ``autograder.runner.clean_output``), or ``None``."""
+    if kind == "stream":
+        return {"output_type": "stream", "name": content.get("name"), "text": content.get("text")}
+    if kind in ("display_data", "execute_result"):
+        out = {"output_type": kind, "data": content.get("data", {}), "metadata": content.get("metadata", {})}
+        if kind == "execute_result":
+            out["execution_count"] = content.get("execution_count")
+        return out
+    if kind == "error":
+        return {"output_type": "error", "ename": content.get("ename"), "evalue": content.get("evalue"),
+                "traceback": content.get("traceback")}
+    return None
 
-    class CappedClient(NotebookClient):
-        """nbclient with bounded outputs, that notes which cells it interrupted at the time limit.
 
-        Only public parts of nbclient: ``interrupt_on_timeout`` with ``error_on_timeout`` (interrupt the kernel,
-        then go on without waiting for the cell's reply), the ``on_cell_executed`` hook, and the output methods.
-        nbclient has no hook for a cell that ignores the interrupt; :meth:`responsive` tells, and the caller
-        stops the kernel."""
+class CellRunner:
+    """Runs code cells one at a time in ``kernel`` and builds their outputs as a notebook holds them, bounded.
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, interrupt_on_timeout=True, error_on_timeout=dict(TIMEOUT_REPLY), **kwargs)
-            self.caps, self.interrupted = {}, set()
-            self.on_cell_executed = self._executed
+    What a cell's outputs become follows nbclient (clear_output, with and without ``wait``; display ids updated in
+    place; the execution count from IOPub), with caps: each stream is capped on its own and printed text does not
+    count as outputs (how a kernel splits stdout and stderr into messages depends on timing, what each stream holds
+    does not); rich outputs and their count are capped; error texts are shortened."""
 
-        def _executed(self, cell, cell_index, execute_reply):
-            # nbclient's made-up reply has no header; a real one (which the kernel, and so student code, wrote
-            # and could forge) always has
-            content = (execute_reply or {}).get("content", {})
-            if "header" not in (execute_reply or {}) and content.get("evalue") == TIMEOUT_REPLY["evalue"]:
-                self.interrupted.add(cell_index)
+    def __init__(self, kernel):
+        self.kernel = kernel
+        self.interrupted, self.caps = set(), {}
 
-        def responsive(self, timeout):
-            """Does the kernel run an empty cell within ``timeout`` seconds (so the interrupted cell stopped)?"""
-            from jupyter_core.utils import run_sync
+    def run(self, cell, index, timeout):
+        """Run ``cell`` (a dict; its ``outputs`` and ``execution_count`` are set) with ``timeout`` seconds: past
+        it the kernel is interrupted and the cell's index noted in :attr:`interrupted`. Raises
+        :class:`~autograder.kernel_client.DeadKernel` if the kernel ends."""
+        tags = (cell.get("metadata") or {}).get("tags") or []
+        if not cell["source"].strip() or SKIP_TAG in tags:
+            return
+        msg_id = self.kernel.send("execute_request", {"code": cell["source"], "silent": False,
+                                                      "store_history": True, "user_expressions": {},
+                                                      "allow_stdin": False, "stop_on_error": False})
+        self.outputs = cell["outputs"] = []
+        self.clear_pending, self.displays = False, {}
+        self.cap = self.caps[index] = {"stdout": 0, "stderr": 0, "rich": 0, "count": 0, "note": set()}
+        deadline, replied_at, idle, checked = time.monotonic() + timeout, None, False, time.monotonic()
+        while replied_at is None or not idle:
+            now = time.monotonic()
+            if replied_at is not None:
+                left = replied_at + IOPUB_TIMEOUT - now
+                if left <= 0:
+                    break  # the reply came but IOPub never said idle: go on with what arrived
+            else:
+                left = deadline - now
+                if left <= 0:
+                    if not self.kernel.alive():
+                        raise DeadKernel("the kernel died")
+                    self.kernel.interrupt()
+                    self.interrupted.add(index)
+                    replied_at = now
+                    continue
+            got = self.kernel.receive(min(left, 1.0))
+            for channel, msg in got:
+                if msg["parent_id"] != msg_id:
+                    continue
+                if channel == "shell":
+                    replied_at = replied_at or time.monotonic()
+                elif self._message(msg, cell):
+                    idle = True
+            if not got or time.monotonic() - checked >= 1:
+                checked = time.monotonic()
+                if not self.kernel.alive():
+                    raise DeadKernel("the kernel died")
 
-            try:
-                run_sync(self.kc.execute_interactive)("", silent=True, store_history=False, timeout=timeout,
-                                                      output_hook=lambda msg: None)
-            except TimeoutError:
-                return False
-            return True
+    def responsive(self, timeout):
+        """Does the kernel run an empty cell within ``timeout`` seconds (so the interrupted cell stopped)?"""
+        try:
+            self.kernel.run_quietly("", timeout)
+        except (TimeoutError, DeadKernel):
+            return False
+        return True
 
-        def _cap(self, index):
-            # each stream is capped on its own and printed text does not count as outputs: how a kernel splits
-            # stdout and stderr into messages depends on timing, what each stream holds does not
-            return self.caps.setdefault(index, {"stdout": 0, "stderr": 0, "rich": 0, "count": 0, "note": set()})
+    def _message(self, msg, cell):
+        """Apply one IOPub message of the running cell; ``True`` when it says the kernel is idle again."""
+        kind, content = msg["msg_type"], msg["content"]
+        transient = content.get("transient")
+        display_id = transient.get("display_id") if type(transient) is dict else None
+        if kind == "update_display_data" and len(json.dumps(content.get("data", {}))) > MAX_RICH_BYTES:
+            return False
+        if display_id and kind in ("execute_result", "display_data", "update_display_data"):
+            for i in self.displays.get(display_id, ()):
+                self.outputs[i]["data"] = content.get("data", {})
+                self.outputs[i]["metadata"] = content.get("metadata", {})
+        if "execution_count" in content:
+            cell["execution_count"] = content["execution_count"]
+        if kind == "status":
+            return content.get("execution_state") == "idle"
+        if kind == "clear_output":
+            self.cap["stdout"] = self.cap["stderr"] = self.cap["rich"] = self.cap["count"] = 0
+            if content.get("wait"):
+                self.clear_pending = True
+            else:
+                self.outputs[:] = []
+                self.displays = {}
+        elif kind in ("stream", "display_data", "execute_result", "error"):
+            self._add(kind, content, display_id)
+        return False
 
-        def clear_output(self, outs, msg, cell_index):
-            cap = self._cap(cell_index)
-            cap["stdout"] = cap["stderr"] = cap["rich"] = cap["count"] = 0
-            return super().clear_output(outs, msg, cell_index)
-
-        def process_message(self, msg, cell, cell_index):
-            if msg.get("msg_type") == "update_display_data":
-                if len(json.dumps(msg.get("content", {}).get("data", {}))) > MAX_RICH_BYTES:
-                    return None
-            return super().process_message(msg, cell, cell_index)
-
-        def output(self, outs, msg, display_id, cell_index):
-            cap, kind, content = self._cap(cell_index), msg.get("msg_type"), msg.get("content", {})
-            if cap["count"] >= MAX_OUTPUTS and kind not in ("error", "stream"):
-                return None
-            if kind == "stream":
-                name = "stderr" if content.get("name") == "stderr" else "stdout"
-                text = str(content.get("text", ""))
-                room = MAX_STREAM_CHARS - cap[name]
-                if room <= 0:
-                    cap["note"].add(name)
-                    return None
-                if len(text) > room:
-                    content["text"] = text[:room]
-                    cap["note"].add(name)
-                cap[name] += len(content["text"])
-                return super().output(outs, msg, display_id, cell_index)
-            elif kind in ("display_data", "execute_result"):
+    def _add(self, kind, content, display_id):
+        cap = self.cap
+        if cap["count"] >= MAX_OUTPUTS and kind not in ("error", "stream"):
+            return
+        if kind == "stream":
+            name = "stderr" if content.get("name") == "stderr" else "stdout"
+            text = str(content.get("text", ""))
+            room = MAX_STREAM_CHARS - cap[name]
+            if room <= 0:
+                cap["note"].add(name)
+                return
+            if len(text) > room:
+                content["text"] = text = text[:room]
+                cap["note"].add(name)
+            cap[name] += len(text)
+        else:
+            if kind in ("display_data", "execute_result"):
                 size = len(json.dumps(content.get("data", {})))
                 if cap["rich"] + size > MAX_RICH_BYTES:
                     cap["note"].add(RICH_NOTE)
-                    return None
+                    return
                 cap["rich"] += size
             elif kind == "error":
                 content["ename"] = str(content.get("ename", ""))[:200]
                 content["evalue"] = str(content.get("evalue", ""))[:MAX_ERROR_CHARS]
-                content["traceback"] = [str(t)[:MAX_ERROR_CHARS] for t in content.get("traceback", [])[-30:]]
+                trace = content.get("traceback")
+                content["traceback"] = [str(t)[:MAX_ERROR_CHARS] for t in (trace if type(trace) is list else [])[-30:]]
             cap["count"] += 1
-            return super().output(outs, msg, display_id, cell_index)
+        if self.clear_pending:
+            self.outputs[:] = []
+            self.displays, self.clear_pending = {}, False
+        if display_id:
+            self.displays.setdefault(display_id, []).append(len(self.outputs))
+        self.outputs.append(_output(kind, content))
 
-        def finish_cell(self, cell, index):
-            """Merge each stream's pieces (their split depends on timing), then add the truncation notes."""
-            import nbformat
-
-            cell.outputs = _coalesce(cell.get("outputs", []))
-            cap = None if index in self.interrupted else self.caps.get(index)  # a stopped cell: only why
-            for note in sorted(cap["note"]) if cap else []:
-                if note == RICH_NOTE:
-                    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=note))
-                    continue
-                stream = next((o for o in cell.outputs if o.get("output_type") == "stream"
-                               and o.get("name") == note), None)
-                if stream is not None:
-                    stream["text"] += STREAM_NOTE
-
-    return CappedClient
+    def finish(self, cell, index):
+        """Merge each stream's pieces (their split depends on timing), then add the truncation notes."""
+        cell["outputs"] = _coalesce(cell.get("outputs", []))
+        cap = None if index in self.interrupted else self.caps.get(index)  # a stopped cell: only why
+        for note in sorted(cap["note"]) if cap else []:
+            if note == RICH_NOTE:
+                cell["outputs"].append({"output_type": "stream", "name": "stdout", "text": note})
+                continue
+            stream = next((o for o in cell["outputs"] if o.get("output_type") == "stream"
+                           and o.get("name") == note), None)
+            if stream is not None:
+                stream["text"] += STREAM_NOTE
 
 
 def _coalesce(outputs):
@@ -230,57 +286,6 @@ _app.start()
 """
 
 
-def _kernel_manager_class():
-    """The jupyter_client kernel manager that nbclient starts the kernel with (see :data:`KERNEL_LAUNCHER`), and
-    whose client is ready without jupyter_client's fixed pause."""
-    from queue import Empty
-
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.asynchronous.client import AsyncKernelClient
-    from traitlets import default
-
-    class GradingKernelClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout=None):
-            """Return once the kernel answered ``kernel_info`` on the shell channel and a message of it came through
-            IOPub (so IOPub is connected and the first cell's outputs cannot be lost); raise if the kernel died or
-            ``timeout`` seconds passed. jupyter_client's own ``wait_for_ready`` then also waits until IOPub has
-            been silent for 0.2 s, on every start: an idle 0.2 s per notebook that nothing here needs, since
-            nbclient and ``execute_interactive`` take only the messages that answer their own request."""
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    reply = None
-                if reply is not None and reply.get("msg_type") == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.2)
-                    except Empty:
-                        pass  # IOPub not connected yet: ask again
-                    else:
-                        self._handle_kernel_info_reply(reply)  # the kernel's protocol version, as jupyter_client does
-                        return
-                if not await self.is_alive():
-                    raise RuntimeError("the kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the kernel did not reply within {timeout:g} s")
-
-    class GradingKernelManager(AsyncKernelManager):
-        @default("client_factory")
-        def _grading_client(self):
-            return GradingKernelClient
-
-        def format_kernel_cmd(self, extra_arguments=None):
-            cmd = super().format_kernel_cmd(extra_arguments)
-            for i in range(len(cmd) - 1):
-                if cmd[i:i + 2] == ["-m", "ipykernel_launcher"]:
-                    return cmd[:i] + ["-c", KERNEL_LAUNCHER] + cmd[i + 2:]
-            return cmd  # another kernel command: as it is
-
-    return GradingKernelManager
-
-
 # run in the kernel before any cell: the grader's own modules are imported from the read-only runtime,
 # never from the student's folder (which IPython puts first on sys.path for the student's own imports)
 BOOTSTRAP = """
@@ -297,16 +302,12 @@ del _os, _sys, _saved
 """
 
 
-def _bootstrap(client):
+def _bootstrap(kernel):
     """Run :data:`BOOTSTRAP` in the fresh kernel; raises if it fails (a grader problem, not the student's)."""
-    from jupyter_core.utils import run_sync
-
-    reply = run_sync(client.kc.execute_interactive)(BOOTSTRAP, silent=True, store_history=False,
-                                                     timeout=BOOTSTRAP_TIMEOUT,
-                                                     output_hook=lambda msg: None)
-    if reply["content"].get("status") != "ok":
+    reply = kernel.run_quietly(BOOTSTRAP, BOOTSTRAP_TIMEOUT)
+    if reply.get("status") != "ok":
         raise RuntimeError(f"the grader's runtime could not be imported in the kernel: "
-                           f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+                           f"{reply.get('ename')}: {reply.get('evalue')}")
 
 
 FONT_CACHE_DIR = "matplotlib-fontlist"  # in the runtime, beside autograder/ (autograder.runner.build_font_cache)
@@ -329,6 +330,25 @@ def _seed_font_cache():
         pass
 
 
+# the kernel's options: output written to the file descriptors (C code, subprocesses) reaches a kernel thread at times
+# that vary, so it is not captured and feedback is the same every run; no history database to write
+KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False", "--HistoryManager.enabled=False"]
+
+
+def _error(text):
+    return {"output_type": "error", "ename": "TimeoutError", "evalue": text, "traceback": []}
+
+
+def _cells(nb_text):
+    """The notebook's cells (JSON as nbformat writes it), each with its source as one string."""
+    cells = json.loads(nb_text)["cells"]
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+        cell.setdefault("source", "")
+    return cells
+
+
 def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
     """Run every code cell of the notebook ``nb_text`` (JSON) in a fresh kernel in folder ``cwd``.
 
@@ -338,61 +358,47 @@ def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
     sender = _Sender(result_fd)
     sender.send({"type": "hello"})  # nothing of the student's has run yet
     _seed_font_cache()
-    import nbformat
-    from nbclient.exceptions import DeadKernelError
-
-    CappedClient = _client_class()
-    nb = nbformat.reads(nb_text, as_version=4)
-    client = CappedClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3", record_timing=False,
-                          kernel_manager_class=_kernel_manager_class(),
-                          coalesce_streams=False, shutdown_kernel="immediate",
-                          resources={"metadata": {"path": str(cwd)}},
-                          # output written to the file descriptors (C code, subprocesses) reaches a kernel thread
-                          # at times that vary: it is not captured, so that feedback is the same every run
-                          extra_arguments=["--IPKernelApp.capture_fd_output=False",
-                                           "--HistoryManager.enabled=False"])  # no history database to write
+    cells = _cells(nb_text)
     ok, reason, notes, timing = True, "", [], False
     started = False
+    runner = None
 
     def report(index, cell):
-        client.finish_cell(cell, index)
+        runner.finish(cell, index)
         sender.send({"type": "cell", "index": index, "outputs": cell.get("outputs", []),
                      "execution_count": cell.get("execution_count")})
         sender.records(collect)
 
     try:
-        with client.setup_kernel():
-            _bootstrap(client)
-            started = True
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
+        with Kernel(kernel_argv(KERNEL_LAUNCHER, KERNEL_ARGUMENTS), cwd) as kernel:
+            kernel.wait_for_ready(BOOTSTRAP_TIMEOUT)
+            _bootstrap(kernel)
+            started, runner = True, CellRunner(kernel)
+            for index, cell in enumerate(cells):
+                if cell.get("cell_type") != "code":
                     continue
                 sender.send({"type": "start", "index": index})
                 where = f"cell {index + 1}{first_line(cell)}"
                 try:
-                    client.execute_cell(cell, index)
-                except DeadKernelError:
+                    runner.run(cell, index, timeout)
+                except DeadKernel:
                     timing = True
                     ok, reason = False, (f"the Python kernel died while running {where}; "
                                          "the remaining cells did not run.")
                     report(index, cell)
                     break
-                if index in client.interrupted and not client.responsive(timeout):
+                if index in runner.interrupted and not runner.responsive(timeout):
                     # the cell ignored the interrupt for another full time limit: leaving `with` stops the kernel
-                    cell.outputs = [nbformat.v4.new_output(
-                        "error", ename="TimeoutError",
-                        evalue=f"this cell ran longer than {timeout:g} s and did not stop when interrupted",
-                        traceback=[])]
+                    cell["outputs"] = [_error(f"this cell ran longer than {timeout:g} s and did not stop when "
+                                              "interrupted")]
                     ok, reason = False, (f"{where} ran longer than {timeout:g} s and did not stop when "
                                          "interrupted; the kernel was stopped and the remaining cells did not run.")
                     report(index, cell)
                     break
-                if index in client.interrupted:
+                if index in runner.interrupted:
                     notes.append(f"{where} ran longer than {timeout:g} s and was interrupted.")
                     # how much a stopped cell printed depends on timing: show only why it stopped
-                    cell.outputs = [nbformat.v4.new_output(
-                        "error", ename="TimeoutError", evalue=f"this cell ran longer than {timeout:g} s and was "
-                                                              "interrupted", traceback=[])]
+                    cell["outputs"] = [_error(f"this cell ran longer than {timeout:g} s and was interrupted")]
                 report(index, cell)
             sender.records(collect)
             sender.send({"type": "done", "ok": ok, "reason": reason, "notes": notes, "timing_dependent": timing})
@@ -404,9 +410,6 @@ def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
 
 def main(argv=None):
     """``python -m autograder.executor - --cwd DIR --timeout S --collect DIR --result-fd N`` (see the module)."""
-    # jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, which builds a
-    # grammar for seconds; nothing here validates IRIs, so skip it: it was most of a notebook's start-up
-    sys.modules.setdefault("rfc3987_syntax", None)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebook", help="the notebook to run, or - for standard input")
     parser.add_argument("--cwd", required=True)

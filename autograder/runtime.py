@@ -10,7 +10,7 @@ from pathlib import Path
 # what the kernel may import from the grader (autograder/scenario.py says why it gives nothing away): never the
 # judge or its rules (autograder/rules), never the reference, never the pipeline
 RUNTIME_FILES = ["__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
-                 "checks"]
+                 "kernel_client.py", "checks"]
 
 
 def make_runtime(directory):

@@ -29,6 +29,7 @@ from autograder.scenario import execute
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "autograder"
 KERNEL_FILES = {"__init__.py", "compare.py", "scenario.py", "hidden.py", "records.py", "executor.py", "frames.py",
+                "kernel_client.py",
                 *(f"checks/{p.name}" for p in (PACKAGE / "checks").glob("*.py")),
                 # the visible checks' compiled catalogs (autograder.i18n.write_kernel_catalog): translations only
                 *(f"bp_checks_locale/{p.parent.parent.name}/LC_MESSAGES/bp_checks.mo"
