@@ -14,8 +14,8 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,35 +33,24 @@ class DeadKernel(Exception):
     """The kernel process ended."""
 
 
-def _free_ports(count):
-    """``count`` TCP ports of 127.0.0.1 that nothing listens on now (the kernel binds them as it starts)."""
-    socks = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 class Kernel:
     """One ``ipykernel`` process in its own session (process group), and a client of it.
 
     ``argv``: the kernel's command line, with ``{connection_file}`` where the connection file's path goes;
     ``cwd``: its working folder. The kernel gets this process's environment plus ``JPY_PARENT_PID`` (so it
-    ends when this process does), and no standard input."""
+    ends when this process does), and no standard input. Its channels are Unix sockets in a private folder
+    (ZeroMQ's ``ipc`` transport: no TCP port to find free, nothing reachable from outside the folder)."""
 
     def __init__(self, argv, cwd):
         self.key = uuid.uuid4().hex.encode()
         self.session = uuid.uuid4().hex
-        self.folder = tempfile.mkdtemp(prefix="kernel-")
+        # a Unix socket's path has at most 107 bytes: a long temporary folder (unsandboxed runs) is not used
+        self.folder = tempfile.mkdtemp(prefix="kernel-", dir=None if len(tempfile.gettempdir()) < 60 else "/tmp")
         self.connection_file = os.path.join(self.folder, "kernel.json")
-        ports = dict(zip((f"{c}_port" for c in CHANNELS), _free_ports(len(CHANNELS))))
+        self.address = os.path.join(self.folder, "channel")  # the channels are <address>-<number>
+        ports = {f"{c}_port": n for n, c in enumerate(CHANNELS, 1)}
         with open(self.connection_file, "w") as fh:
-            json.dump({**ports, "ip": "127.0.0.1", "transport": "tcp", "key": self.key.decode(),
+            json.dump({**ports, "ip": self.address, "transport": "ipc", "key": self.key.decode(),
                        "signature_scheme": "hmac-sha256", "kernel_name": "python3"}, fh)
         env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
         env.pop("PYTHONEXECUTABLE", None)
@@ -78,7 +67,7 @@ class Kernel:
     def _connect(self, kind, port):
         sock = self.context.socket(kind)
         sock.linger = 0
-        sock.connect(f"tcp://127.0.0.1:{port}")
+        sock.connect(f"ipc://{self.address}-{port}")
         return sock
 
     # -- messages ---------------------------------------------------------------------------------------------
@@ -202,11 +191,7 @@ class Kernel:
         except (OSError, subprocess.TimeoutExpired):
             pass
         self.context.destroy(linger=0)
-        try:
-            os.unlink(self.connection_file)
-            os.rmdir(self.folder)
-        except OSError:
-            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self):
         return self
