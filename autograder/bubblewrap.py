@@ -7,7 +7,7 @@ Inside the sandbox (``bwrap``, Debian/Ubuntu package ``bubblewrap``):
 * read-only: the system (``/usr``, ``/lib``, a few files of ``/etc``), the Python installation, the
   kernel-side grader runtime (``autograder.runtime``: never the reference, the judge or the pipeline), the
   released helper files; an installed copy of the grader or course packages inside the Python installation
-  is hidden;
+  is hidden, and so are an editable install's hooks (they name the grader's checkout);
 * writable: only memory-backed folders that vanish with the run (the notebook's folder
   ``/home/student``, ``/grader/records``, ``/tmp``); the root is read-only. Nothing of the host is
   writable; what the run produces goes back to the grader through a pipe (``autograder.frames``).
@@ -93,6 +93,13 @@ class SandboxRun:
         kept["MALLOC_ARENA_MAX"] = "2"  # fewer reserved malloc arenas per thread: less address space
         return kept
 
+    def _empty_file(self):
+        """An empty file beside the runtime (a device such as /dev/null cannot be read where it is bound)."""
+        empty = self.runtime / "empty"
+        if not empty.is_file():
+            empty.write_bytes(b"")
+        return empty
+
     def __call__(self, argv):
         box = self.box
         mem = int(self.limits.memory_mb) * 1024 * 1024
@@ -109,9 +116,9 @@ class SandboxRun:
         python = box.python_dirs()
         for d in python:
             cmd += ["--ro-bind", d, d]
-        for d in box.hidden:
+        for d in box.hidden:  # folders empty, files (an editable install's hooks) empty
             if _inside(Path(d), [Path(p) for p in python]):
-                cmd += ["--tmpfs", d]
+                cmd += ["--ro-bind", str(self._empty_file()), d] if Path(d).is_file() else ["--tmpfs", d]
         cmd += ["--size", str(mem), "--tmpfs", "/grader", "--ro-bind", str(self.runtime), self.RUNTIME,
                 "--dir", self.RECORDS]
         # the notebook's folder, in memory; the released helpers in it are read-only

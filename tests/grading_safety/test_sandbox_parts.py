@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -158,3 +159,28 @@ def test_an_interrupted_cell_shows_why_it_stopped_and_not_its_partial_output(tmp
 def test_a_crash_marks_the_outputs_as_timing_dependent(tmp_path):
     result, _, _ = _run(tmp_path, ["print('hi')", "import os\nos._exit(3)"], cell_timeout=5, total_timeout=30)
     assert not result.ok and "kernel died" in result.reason and result.timing_dependent
+
+
+def test_an_editable_installs_hooks_are_empty_in_the_sandbox(tmp_path):
+    """A development install's ``.pth`` names the grader's checkout; inside, it is empty and imports nothing."""
+    hooks = sb._editable_hooks()
+    if not hooks:
+        pytest.skip("this project is not installed in editable mode here: no hooks to hide")
+    box, problem = sb.detect()
+    if box is None:
+        pytest.skip(f"no sandbox here: {problem}")
+    assert all(h in box.hidden for h in hooks)
+    job, run, records, runtime = job_dirs(tmp_path)
+    make_runtime(runtime)
+    wrap = box.wrapper(run_dir=run, record_dir=records, workdir=job, runtime=runtime, limits=Limits())
+    probe = ("import sys\n"
+             f"print([open(h).read() for h in {hooks!r}], [m for m in sys.modules if 'editable' in m])")
+    env = wrap.env(dict(os.environ, **runner.SINGLE_THREAD_ENV))
+    try:
+        out = subprocess.run(wrap([sys.executable, "-c", probe]), env=env, capture_output=True, text=True,
+                             pass_fds=wrap.pass_fds(), timeout=60)
+    finally:
+        wrap.kill()
+        wrap.close()
+    assert out.stdout.strip() == f"{[''] * len(hooks)!r} []", out.stderr
+    assert any("finder" in h for h in hooks) and "/work" not in out.stdout
