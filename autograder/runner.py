@@ -1,7 +1,7 @@
 """Run one notebook in a separate process (the executor, optionally in a sandbox) and take its results back safely.
 
 ``run_notebook`` is called by the grader, on the host. It starts ``python -m autograder.executor`` (wrapped in a
-sandbox by ``autograder.bubblewrap`` when one is given), which runs the cells with nbclient. The notebook goes in
+sandbox by ``autograder.bubblewrap`` when one is given), which runs the cells in a fresh kernel. The notebook goes in
 on standard input; everything comes back through one pipe as frames (``autograder.frames``), read here as they
 arrive. So nothing the student's code does to the file system of its run survives it, the grader never reads a
 file the student could have swapped, and whatever was sent before a kernel crash or a time-out is kept: cells
@@ -9,7 +9,7 @@ that already ran keep their outputs and their hidden-test records. Every frame i
 (:func:`clean_output`): the executor shares its sandbox with student code.
 
 Time limits: a cell that runs over ``cell_timeout`` is interrupted by the executor; the whole run is killed
-here at ``total_timeout`` (nbclient has a per-cell limit only: jupyter/nbclient#212).
+here at ``total_timeout`` (the executor has a per-cell limit only).
 """
 
 import base64

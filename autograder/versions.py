@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 # the libraries whose version can change what a notebook prints or what the judge computes
-LIBRARIES = ("numpy", "ipykernel", "ipython", "jupyter_client", "nbclient", "nbformat", "matplotlib")
+LIBRARIES = ("numpy", "ipykernel", "ipython", "jupyter_client", "pyzmq", "nbformat", "matplotlib")
 
 
 def library_versions():
