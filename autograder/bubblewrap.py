@@ -94,9 +94,11 @@ class SandboxRun:
         return kept
 
     def _empty_file(self):
-        """An empty file beside the runtime (a device such as /dev/null cannot be read where it is bound)."""
-        empty = self.runtime / "empty"
+        """An empty file in the run's own work folder, which is not mounted (a device such as /dev/null cannot be
+        read where it is bound)."""
+        empty = self.workdir / "empty"
         if not empty.is_file():
+            self.workdir.mkdir(parents=True, exist_ok=True)
             empty.write_bytes(b"")
         return empty
 
