@@ -343,7 +343,7 @@ def _seed_font_cache():
 KERNEL_ARGUMENTS = ["--IPKernelApp.capture_fd_output=False", "--HistoryManager.enabled=False"]
 
 
-def _error(text):
+def _timeout_error(text):
     return {"output_type": "error", "ename": "TimeoutError", "evalue": text, "traceback": []}
 
 
@@ -397,7 +397,7 @@ def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
                     break
                 if index in runner.interrupted and not runner.responsive(timeout):
                     # the cell ignored the interrupt for another full time limit: leaving `with` stops the kernel
-                    cell["outputs"] = [_error(f"this cell ran longer than {timeout:g} s and did not stop when "
+                    cell["outputs"] = [_timeout_error(f"this cell ran longer than {timeout:g} s and did not stop when "
                                               "interrupted")]
                     ok, reason = False, (f"{where} ran longer than {timeout:g} s and did not stop when "
                                          "interrupted; the kernel was stopped and the remaining cells did not run.")
@@ -406,7 +406,7 @@ def execute_notebook(nb_text, cwd, timeout, collect, result_fd):
                 if index in runner.interrupted:
                     notes.append(f"{where} ran longer than {timeout:g} s and was interrupted.")
                     # how much a stopped cell printed depends on timing: show only why it stopped
-                    cell["outputs"] = [_error(f"this cell ran longer than {timeout:g} s and was interrupted")]
+                    cell["outputs"] = [_timeout_error(f"this cell ran longer than {timeout:g} s and was interrupted")]
                 report(index, cell)
             sender.records(collect)
             sender.send({"type": "done", "ok": ok, "reason": reason, "notes": notes, "timing_dependent": timing})

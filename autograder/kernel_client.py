@@ -85,7 +85,7 @@ class Kernel:
                   "date": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()),
                   "version": PROTOCOL_VERSION}
         parts = [json.dumps(p).encode() for p in (header, {}, {}, content)]
-        self.shell.send_multipart([DELIMITER, self._sign(parts), *parts], copy=True)
+        self.shell.send_multipart([DELIMITER, self._sign(parts), *parts])
         return msg_id
 
     def _unpack(self, frames):
