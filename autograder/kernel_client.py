@@ -95,8 +95,10 @@ class Kernel:
             at = frames.index(DELIMITER)
         except ValueError:
             return None
+        if len(frames) < at + 6:  # a signature and four parts follow the delimiter
+            return None
         signature, parts = frames[at + 1], frames[at + 2:at + 6]
-        if len(parts) != 4 or not hmac.compare_digest(signature, self._sign(parts)):
+        if not hmac.compare_digest(signature, self._sign(parts)):
             return None
         try:
             header, parent, _metadata, content = (json.loads(p) for p in parts)

@@ -123,6 +123,7 @@ def test_messages_not_signed_with_the_run_key_are_dropped(tmp_path, monkeypatch)
         forged[5] = json.dumps({"name": "stdout", "text": "forged"}).encode()  # content changed, signature kept
         assert kernel._unpack(forged) is None
         assert kernel._unpack([b"no delimiter"]) is None
+        assert kernel._unpack([b"<IDS|MSG>"]) is None and kernel._unpack(good[:4]) is None  # cut short
         assert kernel._unpack([b"<IDS|MSG>", kernel._sign([b"[]"] * 4), *[b"[]"] * 4]) is None  # not objects
         assert kernel.run_quietly("1 + 1", 30)["status"] == "ok"
         pid = kernel.process.pid
